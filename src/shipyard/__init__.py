@@ -1,0 +1,44 @@
+"""Shipyard: a self-hosted ML platform in one ``pip install``.
+
+    import shipyard as sy
+    with sy.start_run(project="demo", config={"lr": 0.1}) as run:
+        run.log({"train/loss": 0.3}, step=0)
+"""
+
+from shipyard.client import (
+    Client,
+    Run,
+    RunList,
+    active_run,
+    finish,
+    log,
+    log_metric,
+    log_params,
+    set_tags,
+    start_run,
+)
+from shipyard.core import errors
+from shipyard.core.errors import ShipyardError
+from shipyard.tracking.entities import MetricHistory, MetricPoint, Project, RunStatus
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Client",
+    "MetricHistory",
+    "MetricPoint",
+    "Project",
+    "Run",
+    "RunList",
+    "RunStatus",
+    "ShipyardError",
+    "__version__",
+    "active_run",
+    "errors",
+    "finish",
+    "log",
+    "log_metric",
+    "log_params",
+    "set_tags",
+    "start_run",
+]

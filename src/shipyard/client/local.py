@@ -1,0 +1,120 @@
+"""``LocalBackend``: the tracking service in-process over SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Engine
+
+from shipyard.store.db import create_store_engine
+from shipyard.tracking.entities import MetricHistory, MetricPoint, Project, RunPage, RunRecord
+from shipyard.tracking.service import TrackingService
+
+_engines: dict[str, Engine] = {}
+_engines_lock = threading.Lock()
+
+
+def shared_engine(url: str) -> Engine:
+    """One engine (and connection pool) per database URL in this process."""
+    with _engines_lock:
+        engine = _engines.get(url)
+        if engine is None:
+            engine = create_store_engine(url)
+            _engines[url] = engine
+        return engine
+
+
+class LocalBackend:
+    """Embedded backend: calls the tracking service directly, no server needed."""
+
+    def __init__(self, database_url: str, engine: Engine | None = None) -> None:
+        self._url = database_url
+        self.service = TrackingService(engine or shared_engine(database_url))
+
+    @property
+    def uri(self) -> str:
+        return self._url
+
+    def create_project(self, name: str, description: str = "") -> Project:
+        return self.service.create_project(name, description)
+
+    def get_project(self, name: str) -> Project:
+        return self.service.get_project(name)
+
+    def list_projects(self) -> list[Project]:
+        return self.service.list_projects()
+
+    def create_run(
+        self,
+        project: str,
+        *,
+        name: str | None = None,
+        config: Mapping[str, Any] | None = None,
+        tags: Mapping[str, Any] | None = None,
+        parent_id: str | None = None,
+        run_id: str | None = None,
+        user: str = "",
+        system: Mapping[str, Any] | None = None,
+        start_time: int | None = None,
+    ) -> RunRecord:
+        return self.service.create_run(
+            project,
+            name=name,
+            config=config,
+            tags=tags,
+            parent_id=parent_id,
+            run_id=run_id,
+            user=user,
+            system=system,
+            start_time=start_time,
+        )
+
+    def get_run(self, run_id: str) -> RunRecord:
+        return self.service.get_run(run_id)
+
+    def update_run(
+        self,
+        run_id: str,
+        *,
+        status: str | None = None,
+        end_time: int | None = None,
+        name: str | None = None,
+        summary: Mapping[str, Any] | None = None,
+        system: Mapping[str, Any] | None = None,
+    ) -> RunRecord:
+        return self.service.update_run(
+            run_id, status=status, end_time=end_time, name=name, summary=summary, system=system
+        )
+
+    def delete_run(self, run_id: str) -> None:
+        self.service.delete_run(run_id)
+
+    def log_batch(
+        self,
+        run_id: str,
+        metrics: Sequence[MetricPoint] = (),
+        params: Mapping[str, Any] | None = None,
+        tags: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.service.log_batch(run_id, metrics, params, tags)
+
+    def delete_tag(self, run_id: str, key: str) -> None:
+        self.service.delete_tag(run_id, key)
+
+    def get_metric_history(self, run_id: str, key: str) -> MetricHistory:
+        return self.service.get_metric_history(run_id, key)
+
+    def search_runs(
+        self,
+        projects: Sequence[str],
+        filter: str | None = None,
+        order_by: Sequence[str] = (),
+        limit: int = 1000,
+        page_token: str | None = None,
+    ) -> RunPage:
+        return self.service.search_runs(projects, filter, order_by, limit, page_token)
+
+    def close(self) -> None:
+        """Engines are shared per process; nothing to release per backend."""

@@ -1,0 +1,1 @@
+"""Core layer: configuration, errors, ids, URIs and time helpers. Imports nothing above it."""

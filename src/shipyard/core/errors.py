@@ -1,0 +1,190 @@
+"""The one exception tree of Shipyard, with stable error codes.
+
+Every error carries an ``error_code`` (stable, documented in docs/errors.md) and an
+``http_status`` the server uses when it turns the error into JSON
+``{"error_code", "message"}``. The HTTP client turns that JSON back into the same class.
+
+    ShipyardError                      SHIPYARD_ERROR        500
+    ├── InvalidInputError              INVALID_INPUT         400
+    │   ├── InvalidFilterError         INVALID_FILTER        400
+    │   ├── ImmutableParamError        PARAM_IMMUTABLE       409
+    │   ├── InvalidMetricValueError    INVALID_METRIC_VALUE  400
+    │   └── RequestTooLargeError       REQUEST_TOO_LARGE     413
+    ├── NotFoundError                  NOT_FOUND             404
+    │   ├── ProjectNotFoundError       PROJECT_NOT_FOUND     404
+    │   ├── RunNotFoundError           RUN_NOT_FOUND         404
+    │   └── TokenNotFoundError         TOKEN_NOT_FOUND       404
+    ├── AlreadyExistsError             ALREADY_EXISTS        409
+    │   ├── ProjectAlreadyExistsError  PROJECT_ALREADY_EXISTS 409
+    │   └── RunAlreadyExistsError      RUN_ALREADY_EXISTS    409
+    ├── AuthenticationError            UNAUTHENTICATED       401
+    ├── PermissionDeniedError          PERMISSION_DENIED     403
+    ├── StoreError                     STORE_ERROR           500
+    └── BackendUnavailableError        BACKEND_UNAVAILABLE   503
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+__all__ = [
+    "AlreadyExistsError",
+    "AuthenticationError",
+    "BackendUnavailableError",
+    "ImmutableParamError",
+    "InvalidFilterError",
+    "InvalidInputError",
+    "InvalidMetricValueError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "ProjectAlreadyExistsError",
+    "ProjectNotFoundError",
+    "RequestTooLargeError",
+    "RunAlreadyExistsError",
+    "RunNotFoundError",
+    "ShipyardError",
+    "StoreError",
+    "TokenNotFoundError",
+    "error_from_code",
+]
+
+_REGISTRY: dict[str, type[ShipyardError]] = {}
+
+
+class ShipyardError(Exception):
+    """Base of every error Shipyard raises on purpose."""
+
+    error_code: ClassVar[str] = "SHIPYARD_ERROR"
+    http_status: ClassVar[int] = 500
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        _REGISTRY[cls.error_code] = cls
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON body the server sends for this error."""
+        body: dict[str, Any] = {"error_code": self.error_code, "message": self.message}
+        if self.details:
+            body["details"] = self.details
+        return body
+
+
+_REGISTRY[ShipyardError.error_code] = ShipyardError
+
+
+class InvalidInputError(ShipyardError):
+    """The caller sent something malformed or out of range."""
+
+    error_code = "INVALID_INPUT"
+    http_status = 400
+
+
+class InvalidFilterError(InvalidInputError):
+    """A search filter or order-by clause does not parse; ``position`` is 0-based."""
+
+    error_code = "INVALID_FILTER"
+    http_status = 400
+
+    def __init__(self, message: str, *, position: int | None = None, **details: Any) -> None:
+        if position is not None:
+            details["position"] = position
+        super().__init__(message, **details)
+        self.position = position
+
+
+class ImmutableParamError(InvalidInputError):
+    """A param was logged again with a different value."""
+
+    error_code = "PARAM_IMMUTABLE"
+    http_status = 409
+
+
+class InvalidMetricValueError(InvalidInputError):
+    """A metric value is not a real number."""
+
+    error_code = "INVALID_METRIC_VALUE"
+    http_status = 400
+
+
+class RequestTooLargeError(InvalidInputError):
+    """A request body or batch exceeds the configured limit."""
+
+    error_code = "REQUEST_TOO_LARGE"
+    http_status = 413
+
+
+class NotFoundError(ShipyardError):
+    """Something that was asked for does not exist."""
+
+    error_code = "NOT_FOUND"
+    http_status = 404
+
+
+class ProjectNotFoundError(NotFoundError):
+    error_code = "PROJECT_NOT_FOUND"
+
+
+class RunNotFoundError(NotFoundError):
+    error_code = "RUN_NOT_FOUND"
+
+
+class TokenNotFoundError(NotFoundError):
+    error_code = "TOKEN_NOT_FOUND"
+
+
+class AlreadyExistsError(ShipyardError):
+    """Creating something whose unique name or id is taken."""
+
+    error_code = "ALREADY_EXISTS"
+    http_status = 409
+
+
+class ProjectAlreadyExistsError(AlreadyExistsError):
+    error_code = "PROJECT_ALREADY_EXISTS"
+
+
+class RunAlreadyExistsError(AlreadyExistsError):
+    error_code = "RUN_ALREADY_EXISTS"
+
+
+class AuthenticationError(ShipyardError):
+    """No valid credentials were presented."""
+
+    error_code = "UNAUTHENTICATED"
+    http_status = 401
+
+
+class PermissionDeniedError(ShipyardError):
+    """The credentials are valid but do not allow this action."""
+
+    error_code = "PERMISSION_DENIED"
+    http_status = 403
+
+
+class StoreError(ShipyardError):
+    """The metadata database or blob store failed."""
+
+    error_code = "STORE_ERROR"
+    http_status = 500
+
+
+class BackendUnavailableError(ShipyardError):
+    """The tracking server cannot be reached (the client retries these)."""
+
+    error_code = "BACKEND_UNAVAILABLE"
+    http_status = 503
+
+
+def error_from_code(code: str, message: str, details: dict[str, Any] | None = None) -> ShipyardError:
+    """Rebuild the exception a server reported, falling back to the base class."""
+    cls = _REGISTRY.get(code, ShipyardError)
+    err = cls.__new__(cls)
+    ShipyardError.__init__(err, message, **(details or {}))
+    if isinstance(err, InvalidFilterError):
+        err.position = (details or {}).get("position")
+    return err

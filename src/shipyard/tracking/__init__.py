@@ -1,0 +1,1 @@
+"""Tracking: runs, metrics, params, tags, search and the reproducibility record."""

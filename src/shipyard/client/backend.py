@@ -9,7 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from shipyard.tracking.entities import MetricHistory, MetricPoint, Project, RunPage, RunRecord
+from shipyard.tracking.entities import (
+    MetricColumns,
+    MetricHistory,
+    MetricPoint,
+    Project,
+    RunPage,
+    RunRecord,
+)
 
 
 @runtime_checkable
@@ -57,10 +64,13 @@ class Backend(Protocol):
     def log_batch(
         self,
         run_id: str,
-        metrics: Sequence[MetricPoint] = (),
+        metrics: Sequence[MetricPoint] | MetricColumns = (),
         params: Mapping[str, Any] | None = None,
         tags: Mapping[str, Any] | None = None,
-    ) -> None: ...
+        batch_id: str | None = None,
+    ) -> bool:
+        """Store a batch atomically; a repeated ``batch_id`` is a no-op returning False."""
+        ...
 
     def delete_tag(self, run_id: str, key: str) -> None: ...
 

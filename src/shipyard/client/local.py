@@ -9,7 +9,14 @@ from typing import Any
 from sqlalchemy import Engine
 
 from shipyard.store.db import create_store_engine
-from shipyard.tracking.entities import MetricHistory, MetricPoint, Project, RunPage, RunRecord
+from shipyard.tracking.entities import (
+    MetricColumns,
+    MetricHistory,
+    MetricPoint,
+    Project,
+    RunPage,
+    RunRecord,
+)
 from shipyard.tracking.service import TrackingService
 
 _engines: dict[str, Engine] = {}
@@ -94,11 +101,12 @@ class LocalBackend:
     def log_batch(
         self,
         run_id: str,
-        metrics: Sequence[MetricPoint] = (),
+        metrics: Sequence[MetricPoint] | MetricColumns = (),
         params: Mapping[str, Any] | None = None,
         tags: Mapping[str, Any] | None = None,
-    ) -> None:
-        self.service.log_batch(run_id, metrics, params, tags)
+        batch_id: str | None = None,
+    ) -> bool:
+        return self.service.log_batch(run_id, metrics, params, tags, batch_id)
 
     def delete_tag(self, run_id: str, key: str) -> None:
         self.service.delete_tag(run_id, key)

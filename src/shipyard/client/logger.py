@@ -14,12 +14,13 @@ import os
 import queue
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
 from shipyard.client.backend import Backend
 from shipyard.core.errors import BackendUnavailableError, ShipyardError
-from shipyard.tracking.entities import MetricPoint
+from shipyard.tracking.entities import MetricColumns, MetricPoint
 
 log = logging.getLogger("shipyard")
 
@@ -47,7 +48,8 @@ class LoggerSettings:
 
 @dataclass
 class _Batch:
-    points: list[MetricPoint] = field(default_factory=list)
+    points: MetricColumns = field(default_factory=MetricColumns)
+    n_points: int = 0
     params: dict[str, Any] = field(default_factory=dict)
     tags: dict[str, Any] = field(default_factory=dict)
     summary: dict[str, Any] = field(default_factory=dict)
@@ -122,7 +124,7 @@ class BatchLogger:
                 return
             waiter = self._absorb(batch, item)
             due = time.monotonic() >= deadline
-            if waiter is not None or due or len(batch.points) >= self.settings.batch_points:
+            if waiter is not None or due or batch.n_points >= self.settings.batch_points:
                 self._send(batch)
                 batch = _Batch()
                 deadline = time.monotonic() + self.settings.flush_seconds
@@ -134,10 +136,12 @@ class BatchLogger:
         if item is None:
             return None
         if isinstance(item, MetricPoint):
-            batch.points.append(item)
+            batch.points.add(*item)
+            batch.n_points += 1
         elif isinstance(item[0], dict):
             values, step, ts = item
-            batch.points.extend(MetricPoint(k, v, step, ts) for k, v in values.items())
+            batch.points.add_step(values, step, ts)
+            batch.n_points += len(values)
         elif item[0] == "params":
             batch.params.update(item[1])
         elif item[0] == "tags":
@@ -152,12 +156,15 @@ class BatchLogger:
         if batch.empty():
             return
         delay = self.settings.retry_initial_s
+        batch_id = uuid.uuid4().hex  # the same id on every retry: the store keeps one copy
         while True:
             try:
                 if batch.points or batch.params or batch.tags:
-                    self.backend.log_batch(self.run_id, batch.points, batch.params, batch.tags)
-                    self.points_sent += len(batch.points)
-                    batch.points, batch.params, batch.tags = [], {}, {}
+                    self.backend.log_batch(
+                        self.run_id, batch.points, batch.params, batch.tags, batch_id
+                    )
+                    self.points_sent += batch.n_points
+                    batch.points, batch.params, batch.tags = MetricColumns(), {}, {}
                 if batch.summary:
                     self.backend.update_run(self.run_id, summary=batch.summary)
                 return

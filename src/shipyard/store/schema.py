@@ -1,10 +1,13 @@
 """The metadata schema (SQLAlchemy Core). Every change here needs an Alembic migration.
 
-Times are integer milliseconds since the epoch. Metric points live in ``metric_points``
-keyed by a series id from ``latest_metrics`` (one row per run and key, holding the
-latest value for search and sorting). The primary key of ``metric_points`` covers the
-whole point, so re-sending a batch (retry, ``shipyard sync``) never stores a point twice.
-NaN is stored as ``value = 0, is_nan = true`` because SQLite turns NaN into NULL.
+Times are integer milliseconds since the epoch. Metric points are stored in bulk: each
+logged batch adds one ``metric_blocks`` row per metric key holding packed arrays of
+steps, timestamps and values (see ``tracking/metric_codec.py``), keyed by the series id
+from ``latest_metrics`` (one row per run and key, holding the latest value for search
+and sorting). ``ingested_batches`` remembers the id of every batch a client sent, so a
+re-sent batch (retry after a lost reply, ``shipyard sync``) is never stored twice. In
+``latest_metrics`` NaN is stored as ``value = 0, is_nan = true`` because SQLite turns
+NaN into NULL.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -93,15 +97,29 @@ latest_metrics = Table(
     Index("ix_latest_metrics_key_value", "key", "value"),
 )
 
-metric_points = Table(
-    "metric_points",
+metric_blocks = Table(
+    "metric_blocks",
     metadata,
-    Column("series_id", Id, ForeignKey("latest_metrics.id", ondelete="CASCADE"), primary_key=True),
-    Column("step", BigInteger, primary_key=True),
-    Column("timestamp", BigInteger, primary_key=True),
-    Column("value", Float, primary_key=True),
-    Column("is_nan", Boolean, primary_key=True),
-    sqlite_with_rowid=False,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "series_id",
+        Id,
+        ForeignKey("latest_metrics.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("n_points", Integer, nullable=False),
+    Column("min_step", BigInteger, nullable=False),
+    Column("max_step", BigInteger, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Index("ix_metric_blocks_series", "series_id", "id"),
+)
+
+ingested_batches = Table(
+    "ingested_batches",
+    metadata,
+    Column("run_id", String(32), ForeignKey("runs.id", ondelete="CASCADE"), primary_key=True),
+    Column("batch_id", String(64), primary_key=True),
+    Column("created_at", BigInteger, nullable=False),
 )
 
 api_tokens = Table(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from enum import StrEnum
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -28,6 +29,49 @@ class MetricPoint(NamedTuple):
     value: float
     step: int
     timestamp: int
+
+
+class MetricColumns(dict[str, tuple[list[int], list[int], list[float]]]):
+    """A batch of points grouped by key: ``{key: (steps, timestamps, values)}``.
+
+    The SDK builds batches in this shape because it is what the store writes (one block
+    per key) and what the wire format carries, so no point is ever boxed on its own.
+    """
+
+    def add(self, key: str, value: float, step: int, timestamp: int) -> None:
+        col = self.get(key)
+        if col is None:
+            col = self[key] = ([], [], [])
+        col[0].append(step)
+        col[1].append(timestamp)
+        col[2].append(value)
+
+    def add_step(self, values: dict[str, float], step: int, timestamp: int) -> None:
+        """All keys of one ``run.log`` call."""
+        for key, value in values.items():
+            col = self.get(key)
+            if col is None:
+                col = self[key] = ([], [], [])
+            col[0].append(step)
+            col[1].append(timestamp)
+            col[2].append(value)
+
+    @classmethod
+    def from_points(cls, points: Sequence[MetricPoint]) -> MetricColumns:
+        cols = cls()
+        for key, value, step, ts in points:
+            cols.add(key, value, step, ts)
+        return cols
+
+    def n_points(self) -> int:
+        return sum(len(c[0]) for c in self.values())
+
+    def points(self) -> list[MetricPoint]:
+        return [
+            MetricPoint(key, v, s, t)
+            for key, (steps, stamps, values) in self.items()
+            for s, t, v in zip(steps, stamps, values, strict=True)
+        ]
 
 
 @dataclass(frozen=True)

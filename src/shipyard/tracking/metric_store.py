@@ -1,65 +1,83 @@
 """Bulk writes and reads of metric points (the hottest data in the store).
 
-Points go in with one ``executemany`` per batch; the primary key covers the whole point
-and conflicts are ignored, so a re-sent batch never stores a point twice. The
-``latest_metrics`` row of each key moves only when a batch brings a later point
-(higher step, then newer timestamp).
+A batch becomes one packed block per metric key (``metric_codec``): inserting a million
+points costs a few hundred rows, and reading a series back is a handful of
+``numpy.frombuffer`` calls. The ``latest_metrics`` row of a key moves only when a batch
+brings a later point (higher step, then newer timestamp). A batch sent with an id is
+recorded in ``ingested_batches`` in the same transaction, so sending it again is a no-op.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, and_, select, update
+from sqlalchemy import Connection, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from shipyard.tracking.entities import MetricHistory, MetricPoint
-from shipyard.store.schema import latest_metrics, metric_points
+from shipyard.core.timeutil import now_ms
+from shipyard.store.schema import ingested_batches, latest_metrics, metric_blocks
+from shipyard.tracking.entities import MetricColumns, MetricHistory
+from shipyard.tracking.metric_codec import decode_block, encode_block
 
-_SQLITE_INSERT = (
-    "INSERT INTO metric_points (series_id, step, timestamp, value, is_nan) "
-    "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
-)
-_POINT_DTYPE = np.dtype([("step", "i8"), ("ts", "i8"), ("value", "f8"), ("nan", "?")])
+MAX_BLOCK_POINTS = 100_000
 
 
-def write_points(conn: Connection, run_id: str, points: Sequence[MetricPoint]) -> None:
-    """Store points of one run; the caller holds the write transaction."""
-    if not points:
-        return
-    latest: dict[str, MetricPoint] = {}
-    for p in points:
-        cur = latest.get(p.key)
-        if cur is None or (p.step, p.timestamp) >= (cur.step, cur.timestamp):
-            latest[p.key] = p
+def claim_batch(conn: Connection, run_id: str, batch_id: str | None) -> bool:
+    """Record a batch id; False when this run already stored a batch with that id."""
+    if batch_id is None:
+        return True
+    row = {"run_id": run_id, "batch_id": batch_id, "created_at": now_ms()}
+    stmt = _dialect_insert(conn, ingested_batches).values(row).on_conflict_do_nothing()
+    return bool(conn.execute(stmt).rowcount)
+
+
+def write_columns(conn: Connection, run_id: str, columns: MetricColumns) -> int:
+    """Store per-key columns (steps, timestamps, values) as blocks; returns points stored."""
+    if not columns:
+        return 0
+    latest: dict[str, tuple[int, int, float]] = {}
+    rows: list[tuple[str, dict[str, Any]]] = []
+    total = 0
+    for key, (steps, stamps, values) in columns.items():
+        s = np.asarray(steps, dtype=np.int64)
+        t = np.asarray(stamps, dtype=np.int64)
+        v = np.asarray(values, dtype=np.float64)
+        total += len(s)
+        last = int(np.lexsort((t, s))[-1])
+        latest[key] = (int(s[last]), int(t[last]), float(v[last]))
+        for start in range(0, len(s), MAX_BLOCK_POINTS):
+            end = start + MAX_BLOCK_POINTS
+            rows.append((key, _block_row(s[start:end], t[start:end], v[start:end])))
     series = _ensure_series(conn, run_id, latest)
-    rows = [
-        (series[p.key][0], p.step, p.timestamp, 0.0, True)
-        if p.value != p.value
-        else (series[p.key][0], p.step, p.timestamp, p.value, False)
-        for p in points
-    ]
-    _insert_rows(conn, rows)
+    conn.execute(
+        metric_blocks.insert(), [{"series_id": series[key][0], **row} for key, row in rows]
+    )
     _advance_latest(conn, series, latest)
+    return total
+
+
+def _block_row(s: np.ndarray, t: np.ndarray, v: np.ndarray) -> dict[str, Any]:
+    return {
+        "n_points": int(s.shape[0]),
+        "min_step": int(s.min()),
+        "max_step": int(s.max()),
+        "data": encode_block(s, t, v),
+    }
 
 
 def _ensure_series(
-    conn: Connection, run_id: str, latest: dict[str, MetricPoint]
+    conn: Connection, run_id: str, latest: dict[str, tuple[int, int, float]]
 ) -> dict[str, tuple[int, int, int, bool]]:
-    """Series id and current (step, timestamp) per key, creating missing series rows."""
+    """Series id and stored (step, timestamp) per key, creating missing series rows."""
     found = _load_series(conn, run_id, list(latest))
     missing = [k for k in latest if k not in found]
     if missing:
-        rows = [_latest_row(run_id, latest[k]) for k in missing]
-        insert = _dialect_insert(conn).values(rows).on_conflict_do_nothing()
-        conn.execute(insert)
+        rows = [_latest_values(run_id, k, latest[k]) for k in missing]
+        conn.execute(_dialect_insert(conn, latest_metrics).values(rows).on_conflict_do_nothing())
         found.update(_load_series(conn, run_id, missing))
-        for key in missing:  # a fresh row already holds this batch's latest point
-            sid, _, _, _ = found[key]
-            found[key] = (sid, latest[key].step, latest[key].timestamp, True)
     return found
 
 
@@ -69,87 +87,82 @@ def _load_series(
     t = latest_metrics
     out: dict[str, tuple[int, int, int, bool]] = {}
     for start in range(0, len(keys), 500):
-        chunk = keys[start : start + 500]
         query = select(t.c.key, t.c.id, t.c.step, t.c.timestamp).where(
-            t.c.run_id == run_id, t.c.key.in_(chunk)
+            t.c.run_id == run_id, t.c.key.in_(keys[start : start + 500])
         )
         for key, sid, step, ts in conn.execute(query):
             out[key] = (int(sid), int(step), int(ts), False)
     return out
 
 
-def _latest_row(run_id: str, p: MetricPoint) -> dict[str, Any]:
-    nan = p.value != p.value
+def _latest_values(run_id: str, key: str, point: tuple[int, int, float]) -> dict[str, Any]:
+    step, ts, value = point
+    nan = math.isnan(value)
     return {
         "run_id": run_id,
-        "key": p.key,
-        "value": 0.0 if nan else p.value,
+        "key": key,
+        "value": 0.0 if nan else value,
         "is_nan": nan,
-        "step": p.step,
-        "timestamp": p.timestamp,
+        "step": step,
+        "timestamp": ts,
     }
 
 
-def _dialect_insert(conn: Connection) -> Any:
+def _dialect_insert(conn: Connection, table: Any) -> Any:
     if conn.dialect.name == "postgresql":
-        return postgresql.insert(latest_metrics)
-    return sqlite.insert(latest_metrics)
-
-
-def _insert_rows(conn: Connection, rows: list[tuple[int, int, int, float, bool]]) -> None:
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql(_SQLITE_INSERT, rows)  # type: ignore[arg-type]
-        return
-    stmt = postgresql.insert(metric_points).on_conflict_do_nothing()
-    keys = ("series_id", "step", "timestamp", "value", "is_nan")
-    conn.execute(stmt, [dict(zip(keys, r, strict=True)) for r in rows])
+        return postgresql.insert(table)
+    return sqlite.insert(table)
 
 
 def _advance_latest(
     conn: Connection,
     series: dict[str, tuple[int, int, int, bool]],
-    latest: dict[str, MetricPoint],
+    latest: dict[str, tuple[int, int, float]],
 ) -> None:
     t = latest_metrics
-    for key, p in latest.items():
-        sid, step, ts, fresh = series[key]
-        if fresh or (p.step, p.timestamp) < (step, ts):
+    for key, (step, ts, value) in latest.items():
+        sid, cur_step, cur_ts, _ = series[key]
+        if (step, ts) < (cur_step, cur_ts):
             continue
-        nan = p.value != p.value
+        nan = math.isnan(value)
         conn.execute(
             update(t)
-            .where(and_(t.c.id == sid))
-            .values(value=0.0 if nan else p.value, is_nan=nan, step=p.step, timestamp=p.timestamp)
+            .where(t.c.id == sid)
+            .values(value=0.0 if nan else value, is_nan=nan, step=step, timestamp=ts)
         )
+
+
+def iter_blocks(conn: Connection, series_id: int) -> Iterator[tuple[int, bytes]]:
+    """(block id, packed data) of a series in insertion order."""
+    query = (
+        select(metric_blocks.c.id, metric_blocks.c.data)
+        .where(metric_blocks.c.series_id == series_id)
+        .order_by(metric_blocks.c.id)
+    )
+    for block_id, data in conn.execute(query):
+        yield int(block_id), bytes(data)
 
 
 def read_history(conn: Connection, series_id: int, key: str) -> MetricHistory:
-    """Every point of a series, ordered by step then timestamp, NaN restored."""
-    if conn.dialect.name == "sqlite":
-        raw = conn.connection.dbapi_connection
-        assert raw is not None
-        cur = raw.cursor()
-        cur.execute(
-            "SELECT step, timestamp, value, is_nan FROM metric_points WHERE series_id = ? "
-            "ORDER BY step, timestamp",
-            (series_id,),
-        )
-        arr = np.fromiter(cur, dtype=_POINT_DTYPE)
-        cur.close()
-    else:
-        t = metric_points
-        query = (
-            select(t.c.step, t.c.timestamp, t.c.value, t.c.is_nan)
-            .where(t.c.series_id == series_id)
-            .order_by(t.c.step, t.c.timestamp)
-        )
-        result = conn.execute(query)
-        arr = np.fromiter((tuple(r) for r in result), dtype=_POINT_DTYPE)
-    values = arr["value"].copy()
-    values[arr["nan"]] = math.nan
-    return MetricHistory(
-        key=key,
-        steps=arr["step"].copy(),
-        timestamps=arr["ts"].copy(),
-        values=values,
-    )
+    """Every point of a series, ordered by step then timestamp (stable for ties)."""
+    parts = [decode_block(data) for _, data in iter_blocks(conn, series_id)]
+    if not parts:
+        empty_i = np.empty(0, dtype=np.int64)
+        return MetricHistory(key, empty_i, empty_i.copy(), np.empty(0, dtype=np.float64))
+    steps = np.concatenate([p[0] for p in parts])
+    stamps = np.concatenate([p[1] for p in parts])
+    values = np.concatenate([p[2] for p in parts])
+    if not _is_sorted(steps, stamps):
+        order = np.lexsort((stamps, steps))
+        steps, stamps, values = steps[order], stamps[order], values[order]
+    return MetricHistory(key=key, steps=steps, timestamps=stamps, values=values)
+
+
+def _is_sorted(steps: np.ndarray, stamps: np.ndarray) -> bool:
+    if steps.shape[0] < 2:
+        return True
+    ds = np.diff(steps)
+    if (ds < 0).any():
+        return False
+    ties = ds == 0
+    return not ties.any() or bool((np.diff(stamps)[ties] >= 0).all())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import operator
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -26,11 +27,12 @@ from shipyard.core.errors import (
 from shipyard.core.ids import is_run_id, new_run_id, new_run_name
 from shipyard.core.timeutil import now_ms
 from shipyard.store.db import read_connection, write_transaction
-from shipyard.store.schema import latest_metrics, metric_points, projects, runs
+from shipyard.store.schema import ingested_batches, latest_metrics, metric_blocks, projects, runs
 from shipyard.store.schema import params as params_table
 from shipyard.store.schema import tags as tags_table
 from shipyard.tracking import validation as v
 from shipyard.tracking.entities import (
+    MetricColumns,
     MetricHistory,
     MetricPoint,
     Project,
@@ -38,7 +40,7 @@ from shipyard.tracking.entities import (
     RunRecord,
     RunStatus,
 )
-from shipyard.tracking.metric_store import read_history, write_points
+from shipyard.tracking.metric_store import claim_batch, read_history, write_columns
 from shipyard.tracking.run_loader import load_runs
 from shipyard.tracking.search import build_search_query, parse_filter, parse_order_by
 
@@ -190,7 +192,8 @@ class TrackingService:
         with write_transaction(self.engine) as conn:
             self._require_run(conn, run_id)
             series = select(latest_metrics.c.id).where(latest_metrics.c.run_id == run_id)
-            conn.execute(delete(metric_points).where(metric_points.c.series_id.in_(series)))
+            conn.execute(delete(metric_blocks).where(metric_blocks.c.series_id.in_(series)))
+            conn.execute(delete(ingested_batches).where(ingested_batches.c.run_id == run_id))
             conn.execute(delete(latest_metrics).where(latest_metrics.c.run_id == run_id))
             conn.execute(delete(params_table).where(params_table.c.run_id == run_id))
             conn.execute(delete(tags_table).where(tags_table.c.run_id == run_id))
@@ -200,36 +203,53 @@ class TrackingService:
     def log_batch(
         self,
         run_id: str,
-        metrics: Sequence[MetricPoint] = (),
+        metrics: Sequence[MetricPoint] | MetricColumns = (),
         params_: Mapping[str, Any] | None = None,
         tags_: Mapping[str, Any] | None = None,
-    ) -> None:
-        """Store metrics, params and tags of one run atomically (all or nothing)."""
-        points = [self._checked_point(p) for p in metrics]
+        batch_id: str | None = None,
+    ) -> bool:
+        """Store metrics, params and tags of one run atomically (all or nothing).
+
+        A ``batch_id`` makes the call idempotent: a batch this run already stored under
+        the same id is skipped (returns False), so a client may re-send after a lost reply.
+        """
+        if batch_id is not None and not (0 < len(batch_id) <= 64):
+            raise InvalidInputError("batch_id must be 1 to 64 characters")
+        columns = self._checked_columns(metrics)
         new_params = {
             v.check_key(k, "Param"): v.param_value(k, val) for k, val in (params_ or {}).items()
         }
         new_tags = {v.check_key(k, "Tag"): v.tag_value(k, val) for k, val in (tags_ or {}).items()}
         with write_transaction(self.engine) as conn:
             self._require_run(conn, run_id)
+            if not claim_batch(conn, run_id, batch_id):
+                return False
             if new_params:
                 self._insert_params(conn, run_id, new_params)
             if new_tags:
                 self._upsert_tags(conn, run_id, new_tags)
-            write_points(conn, run_id, points)
+            write_columns(conn, run_id, columns)
+        return True
 
     @staticmethod
-    def _checked_point(p: MetricPoint) -> MetricPoint:
-        v.check_key(p.key, "Metric")
-        value = v.metric_value(p.key, p.value)
-        if type(p.step) is not int or type(p.timestamp) is not int:
-            try:
-                return MetricPoint(p.key, value, int(p.step), int(p.timestamp))
-            except (TypeError, ValueError) as exc:
-                raise InvalidInputError(
-                    f"Metric {p.key!r}: step and timestamp must be integers"
-                ) from exc
-        return p if value is p.value else MetricPoint(p.key, value, p.step, p.timestamp)
+    def _checked_columns(metrics: Sequence[MetricPoint] | MetricColumns) -> MetricColumns:
+        """Validate a batch; each key is checked once and well-typed columns pass through
+        untouched (this runs for every point logged, so it avoids per-point objects)."""
+        if not isinstance(metrics, MetricColumns):
+            metrics = MetricColumns.from_points(metrics)
+        out = MetricColumns()
+        for key, (steps, stamps, values) in metrics.items():
+            v.check_key(key, "Metric")
+            if not len(steps) == len(stamps) == len(values):
+                raise InvalidInputError(f"Metric {key!r}: steps, timestamps and values differ in length")
+            if any(type(x) is not float for x in values):
+                values = [v.metric_value(key, x) for x in values]
+            if any(type(x) is not int for x in steps):
+                steps = [_as_int(key, "step", x) for x in steps]
+            if any(type(x) is not int for x in stamps):
+                stamps = [_as_int(key, "timestamp", x) for x in stamps]
+            out[key] = (steps, stamps, values)
+        return out
 
     def _insert_params(self, conn: Any, run_id: str, new: dict[str, str]) -> None:
         existing = dict(
@@ -316,6 +336,17 @@ class TrackingService:
         if row is None:
             raise RunNotFoundError(f"{what} {run_id!r} does not exist")
         return row
+
+
+def _as_int(key: str, what: str, value: Any) -> int:
+    if isinstance(value, bool):
+        raise InvalidInputError(f"Metric {key!r}: {what} must be an integer, got {value!r}")
+    try:
+        return operator.index(value)
+    except TypeError as exc:
+        raise InvalidInputError(
+            f"Metric {key!r}: {what} must be an integer, got {value!r}"
+        ) from exc
 
 
 def encode_page_token(offset: int) -> str:

@@ -1,23 +1,23 @@
 """``shipyard sync``: upload runs logged offline to the configured tracking target.
 
-Every point is re-sent in chunks; the store ignores points it already has, so a sync that
-is interrupted and run again never duplicates anything. A run whose upload completed
-while it was already finished is tagged in the offline store and skipped next time.
+Each stored block of points is sent as one batch whose id names the block; the target
+records batch ids, so a sync that is interrupted and run again never duplicates a point.
+A run whose upload completed while it was already finished is tagged in the offline
+store and skipped next time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from shipyard.client.backend import Backend
 from shipyard.client.local import LocalBackend
 from shipyard.core.errors import RunAlreadyExistsError
 from shipyard.core.timeutil import now_ms
-from shipyard.tracking.entities import TERMINAL_STATUSES, MetricPoint, RunRecord
+from shipyard.tracking.entities import TERMINAL_STATUSES, RunRecord
 
 SYNCED_TAG = "shipyard.synced_at"
-CHUNK_POINTS = 20_000
 
 Progress = Callable[[str, int, int], None]
 
@@ -70,11 +70,13 @@ def sync_run(
         pass
     target.log_batch(record.id, (), record.params, tags)
     total = 0
-    for chunk in _point_chunks(source, record):
-        target.log_batch(record.id, chunk)
-        total += len(chunk)
+    for block_id, columns in source.service.iter_metric_blocks(record.id):
+        # one batch per stored block, named after it: a re-run sync re-sends the same
+        # ids and the target skips what it already has
+        if target.log_batch(record.id, columns, batch_id=f"sync-block-{block_id}"):
+            total += columns.n_points()
         if progress is not None:
-            progress(record.id, len(chunk), total)
+            progress(record.id, columns.n_points(), total)
     target.update_run(
         record.id,
         status=record.status.value,
@@ -85,25 +87,3 @@ def sync_run(
     if record.status in TERMINAL_STATUSES:
         source.log_batch(record.id, (), None, {SYNCED_TAG: str(now_ms())})
     return SyncReport(record.id, record.name, record.project, total, skipped=False)
-
-
-def _point_chunks(source: LocalBackend, record: RunRecord) -> Iterator[list[MetricPoint]]:
-    chunk: list[MetricPoint] = []
-    for key in record.latest_metrics:
-        history = source.get_metric_history(record.id, key)
-        for start in range(0, len(history), CHUNK_POINTS):
-            end = start + CHUNK_POINTS
-            chunk.extend(
-                MetricPoint(key, float(v), int(s), int(t))
-                for s, t, v in zip(
-                    history.steps[start:end].tolist(),
-                    history.timestamps[start:end].tolist(),
-                    history.values[start:end].tolist(),
-                    strict=True,
-                )
-            )
-            if len(chunk) >= CHUNK_POINTS:
-                yield chunk
-                chunk = []
-    if chunk:
-        yield chunk

@@ -30,8 +30,13 @@ def claim_batch(conn: Connection, run_id: str, batch_id: str | None) -> bool:
     if batch_id is None:
         return True
     row = {"run_id": run_id, "batch_id": batch_id, "created_at": now_ms()}
-    stmt = _dialect_insert(conn, ingested_batches).values(row).on_conflict_do_nothing()
-    return bool(conn.execute(stmt).rowcount)
+    stmt = (
+        _dialect_insert(conn, ingested_batches)
+        .values(row)
+        .on_conflict_do_nothing()
+        .returning(ingested_batches.c.batch_id)
+    )
+    return conn.execute(stmt).first() is not None
 
 
 def write_columns(conn: Connection, run_id: str, columns: MetricColumns) -> int:

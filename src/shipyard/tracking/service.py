@@ -10,7 +10,7 @@ import base64
 import binascii
 import json
 import operator
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Engine, delete, select, update
@@ -40,7 +40,8 @@ from shipyard.tracking.entities import (
     RunRecord,
     RunStatus,
 )
-from shipyard.tracking.metric_store import claim_batch, read_history, write_columns
+from shipyard.tracking.metric_codec import decode_block
+from shipyard.tracking.metric_store import claim_batch, iter_blocks, read_history, write_columns
 from shipyard.tracking.run_loader import load_runs
 from shipyard.tracking.search import build_search_query, parse_filter, parse_order_by
 
@@ -299,6 +300,25 @@ class TrackingService:
             if sid is None:
                 raise InvalidInputError(f"Run {run_id} has no metric {key!r}", key=key)
             return read_history(conn, int(sid), key)
+
+    def iter_metric_blocks(self, run_id: str) -> Iterator[tuple[int, MetricColumns]]:
+        """Every stored block of a run as (block id, columns); blocks never change once
+        written, so their ids make stable batch ids for ``shipyard sync``."""
+        with read_connection(self.engine) as conn:
+            self._require_run(conn, run_id)
+            series = conn.execute(
+                select(latest_metrics.c.id, latest_metrics.c.key).where(
+                    latest_metrics.c.run_id == run_id
+                )
+            ).all()
+        for sid, key in series:
+            with read_connection(self.engine) as conn:
+                blocks = list(iter_blocks(conn, int(sid)))
+            for block_id, data in blocks:
+                steps, stamps, values = decode_block(data)
+                yield block_id, MetricColumns(
+                    {key: (steps.tolist(), stamps.tolist(), values.tolist())}
+                )
 
     def search_runs(
         self,

@@ -7,6 +7,8 @@ parent run, and prints the leaderboard with the commands that show more.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import typer
@@ -20,6 +22,7 @@ BOOSTING_STAGES = 60
 
 
 def quickstart_command(
+    *,
     project: Annotated[str, typer.Option(help="Project to log the runs into.")] = "quickstart",
     tracking_uri: Annotated[
         str | None,
@@ -46,11 +49,35 @@ def quickstart_command(
         ) as parent,
     ):
         task = progress.add_task("training", total=total)
+        session = _Session(project, parent, data, tracking_uri, lambda: progress.advance(task))
         for lr in LEARNING_RATES:
-            _train_sgd(sy, project, parent, data, lr, tracking_uri, lambda: progress.advance(task))
-        _train_boosting(sy, project, parent, data, tracking_uri, lambda: progress.advance(task))
+            _train_sgd(session, lr)
+        _train_boosting(session)
         parent_id = parent.id
     _print_results(console, sy.Client(tracking_uri), project, parent_id)
+
+
+@dataclass(frozen=True)
+class _Session:
+    """What every candidate's training needs: where to log and the data."""
+
+    project: str
+    parent: Any
+    data: dict[str, Any]
+    tracking_uri: str | None
+    tick: Callable[[], None]
+
+    def start(self, name: str, config: dict[str, Any], family: str) -> Any:
+        import shipyard as sy
+
+        return sy.start_run(
+            project=self.project,
+            name=name,
+            config=config,
+            parent=self.parent,
+            tags={"family": family},
+            tracking_uri=self.tracking_uri,
+        )
 
 
 def _progress(console: Console) -> Progress:
@@ -96,18 +123,13 @@ def _scores(model: Any, data: dict[str, Any]) -> dict[str, float]:
     }
 
 
-def _train_sgd(
-    sy: Any, project: str, parent: Any, data: dict[str, Any], lr: float,
-    tracking_uri: str | None, tick: Any,
-) -> None:
+def _train_sgd(session: _Session, lr: float) -> None:
     import numpy as np
     from sklearn.linear_model import SGDClassifier
 
+    data = session.data
     config = {"model": "sgd-logistic", "lr": lr, "epochs": EPOCHS, "penalty": "l2"}
-    with sy.start_run(
-        project=project, name=f"sgd-lr{lr}", config=config, parent=parent,
-        tags={"family": "linear"}, tracking_uri=tracking_uri,
-    ) as run:
+    with session.start(f"sgd-lr{lr}", config, "linear") as run:
         model = SGDClassifier(
             loss="log_loss", learning_rate="constant", eta0=lr, alpha=1e-4, random_state=0
         )
@@ -118,21 +140,16 @@ def _train_sgd(
             scores = _scores(model, data)
             best = max(best, scores["val/auc"])
             run.log(scores, step=epoch)
-            tick()
+            session.tick()
         run.summary["best_val_auc"] = best
 
 
-def _train_boosting(
-    sy: Any, project: str, parent: Any, data: dict[str, Any],
-    tracking_uri: str | None, tick: Any,
-) -> None:
+def _train_boosting(session: _Session) -> None:
     from sklearn.ensemble import GradientBoostingClassifier
 
+    data = session.data
     config = {"model": "gradient-boosting", "lr": 0.1, "stages": BOOSTING_STAGES, "max_depth": 2}
-    with sy.start_run(
-        project=project, name="gbm", config=config, parent=parent,
-        tags={"family": "trees"}, tracking_uri=tracking_uri,
-    ) as run:
+    with session.start("gbm", config, "trees") as run:
         model = GradientBoostingClassifier(
             n_estimators=BOOSTING_STAGES, learning_rate=0.1, max_depth=2, random_state=0
         ).fit(data["x_train"], data["y_train"])
@@ -153,7 +170,7 @@ def _train_boosting(
                 },
                 step=stage,
             )
-            tick()
+            session.tick()
 
 
 def _print_results(console: Console, client: Any, project: str, parent_id: str) -> None:
@@ -167,14 +184,19 @@ def _print_results(console: Console, client: Any, project: str, parent_id: str) 
         table.add_column(column)
     for r in runs:
         table.add_row(
-            r.id[:8], r.name, f"{r.metrics.get('val/auc', float('nan')):.4f}",
-            f"{r.metrics.get('val/acc', float('nan')):.4f}", r.status,
+            r.id[:8],
+            r.name,
+            f"{r.metrics.get('val/auc', float('nan')):.4f}",
+            f"{r.metrics.get('val/acc', float('nan')):.4f}",
+            r.status,
         )
     console.print(table)
-    console.print(f"Logged {len(runs)} runs under parent run {parent_id} into {client.tracking_uri}.")
+    console.print(
+        f"Logged {len(runs)} runs under parent run {parent_id} into {client.tracking_uri}."
+    )
     console.print("See them with:")
     console.print(f"  shipyard runs list --project {project} --order-by 'metrics.`val/auc` DESC'")
     if runs:
         console.print(f"  shipyard runs show {runs[0].id}")
         console.print(f"  shipyard runs history {runs[0].id} val/auc")
-    console.print("  shipyard server   # then SHIPYARD_TRACKING_URI=http://127.0.0.1:5000 for the API")
+    console.print("  shipyard server   # REST API on http://127.0.0.1:5000/api/v1/")

@@ -17,6 +17,6 @@ def backend_for(tracking_uri: str | None = None, *, token: str | None = None) ->
     return LocalBackend(target.url)
 
 
-def offline_backend() -> Backend:
+def offline_backend() -> LocalBackend:
     """The local store offline runs write to until ``shipyard sync`` uploads them."""
     return LocalBackend(offline_database_url())

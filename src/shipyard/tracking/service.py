@@ -10,6 +10,7 @@ import base64
 import binascii
 import json
 import operator
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
@@ -46,6 +47,7 @@ from shipyard.tracking.run_loader import load_runs
 from shipyard.tracking.search import build_search_query, parse_filter, parse_order_by
 
 MAX_SEARCH_LIMIT = 50_000
+_HEX = re.compile(r"[0-9a-f]+")
 
 
 class TrackingService:
@@ -148,11 +150,25 @@ class TrackingService:
         return self.get_run(run_id)
 
     def get_run(self, run_id: str) -> RunRecord:
+        """A run by id, or by a unique prefix of 6+ hex digits (as the CLI shows them)."""
         with read_connection(self.engine) as conn:
+            if 6 <= len(run_id) < 32 and _HEX.fullmatch(run_id):
+                run_id = self._resolve_prefix(conn, run_id)
             found = load_runs(conn, [run_id])
         if not found:
             raise RunNotFoundError(f"Run {run_id!r} does not exist")
         return found[0]
+
+    @staticmethod
+    def _resolve_prefix(conn: Any, prefix: str) -> str:
+        ids = conn.execute(
+            select(runs.c.id).where(runs.c.id.startswith(prefix, autoescape=True)).limit(2)
+        ).scalars().all()
+        if len(ids) > 1:
+            raise InvalidInputError(f"Run id prefix {prefix!r} is ambiguous; give more digits")
+        if not ids:
+            raise RunNotFoundError(f"No run id starts with {prefix!r}")
+        return str(ids[0])
 
     def update_run(
         self,

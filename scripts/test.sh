@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine (Debian, Python 3.11, root): starts the
+# services the tests use when they are down, installs the project with its test extras,
+# then runs ruff, mypy --strict, import-linter and pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+start_services() {
+  if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+    echo "starting PostgreSQL"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start
+    for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+  fi
+  if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+    echo "starting Redis"
+    redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" \
+      --appendonly no --dir /var/lib/redis --logfile /var/log/redis/ci.log
+  fi
+}
+
+start_services
+python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+
+echo "== ruff";          python -m ruff check src tests benchmarks
+echo "== ruff format";   python -m ruff format --check src tests benchmarks
+echo "== mypy --strict"; python -m mypy
+echo "== import-linter"; lint-imports
+echo "== pytest";        python -m pytest "$@"

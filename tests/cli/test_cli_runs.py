@@ -219,7 +219,7 @@ def test_history_table_has_head_tail_and_sparkline(invoke: Invoke) -> None:
     assert "40 points" in out and "min 0.025" in out and "max 1" in out
 
     missing = invoke("runs", "history", run_id, "nope")
-    assert missing.exit_code == 1 and "Error [INVALID_INPUT]" in missing.stderr
+    assert missing.exit_code == 1 and "Error [METRIC_NOT_FOUND]" in missing.stderr
 
 
 def test_delete_with_yes_and_with_confirmation(invoke: Invoke, runs: dict[str, str]) -> None:

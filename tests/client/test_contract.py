@@ -25,7 +25,10 @@ from shipyard.tracking.entities import MetricColumns, MetricPoint
 def test_context_manager_logs_everything_and_finishes(tracking_uri: str, project: str) -> None:
     config = {"lr": 0.1, "layers": [64, 32], "optimizer": {"name": "adam", "beta": 0.9}}
     with sy.start_run(
-        project=project, name="baseline", config=config, tags={"team": "forecast"},
+        project=project,
+        name="baseline",
+        config=config,
+        tags={"team": "forecast"},
         tracking_uri=tracking_uri,
     ) as run:
         for step in range(1000):
@@ -37,7 +40,10 @@ def test_context_manager_logs_everything_and_finishes(tracking_uri: str, project
     assert got.end_time is not None and got.end_time >= got.start_time
     assert got.name == "baseline" and got.project == project
     assert got.params == {
-        "lr": "0.1", "layers": "[64, 32]", "optimizer.name": "adam", "optimizer.beta": "0.9",
+        "lr": "0.1",
+        "layers": "[64, 32]",
+        "optimizer.name": "adam",
+        "optimizer.beta": "0.9",
         "seed": "7",
     }
     assert got.config == config
@@ -49,18 +55,20 @@ def test_context_manager_logs_everything_and_finishes(tracking_uri: str, project
 
 
 def test_exception_marks_failed_and_propagates(tracking_uri: str, project: str) -> None:
-    with pytest.raises(ZeroDivisionError), sy.start_run(
-        project=project, tracking_uri=tracking_uri
-    ) as run:
+    with (
+        pytest.raises(ZeroDivisionError),
+        sy.start_run(project=project, tracking_uri=tracking_uri) as run,
+    ):
         run.log({"x": 1.0})
         _ = 1 / 0
     assert sy.Client(tracking_uri).get_run(run.id).status == "FAILED"
 
 
 def test_keyboard_interrupt_marks_killed(tracking_uri: str, project: str) -> None:
-    with pytest.raises(KeyboardInterrupt), sy.start_run(
-        project=project, tracking_uri=tracking_uri
-    ) as run:
+    with (
+        pytest.raises(KeyboardInterrupt),
+        sy.start_run(project=project, tracking_uri=tracking_uri) as run,
+    ):
         raise KeyboardInterrupt
     assert sy.Client(tracking_uri).get_run(run.id).status == "KILLED"
 
@@ -94,7 +102,9 @@ def test_resume_appends_and_continues_steps(tracking_uri: str, project: str) -> 
         run.log({"loss": 2.0})
     with pytest.raises(RunAlreadyExistsError, match="resume=True"):
         sy.start_run(project=project, run_id=run.id, tracking_uri=tracking_uri)
-    with sy.start_run(project=project, run_id=run.id, resume=True, tracking_uri=tracking_uri) as again:
+    with sy.start_run(
+        project=project, run_id=run.id, resume=True, tracking_uri=tracking_uri
+    ) as again:
         assert again.id == run.id
         again.log({"loss": 1.0})
     hist = sy.Client(tracking_uri).get_metric_history(run.id, "loss")
@@ -130,7 +140,7 @@ def test_nan_and_inf_round_trip(tracking_uri: str, project: str) -> None:
 
 def test_bad_metric_values_fail_at_the_call_site(tracking_uri: str, project: str) -> None:
     with sy.start_run(project=project, tracking_uri=tracking_uri) as run:
-        with pytest.raises(InvalidMetricValueError, match="'acc'.*str"):
+        with pytest.raises(InvalidMetricValueError, match=r"'acc'.*str"):
             run.log({"acc": "high"})
         with pytest.raises(InvalidMetricValueError, match="'acc'"):
             run.log_metric("acc", None)  # type: ignore[arg-type]
@@ -156,22 +166,27 @@ def test_search_filter_order_and_pages(tracking_uri: str, project: str) -> None:
     ids = {}
     for i in range(7):
         with sy.start_run(
-            project=project, name=f"r{i}", config={"lr": "0.01" if i % 2 else "0.1"},
-            tags={"team": "a" if i < 3 else "b"}, tracking_uri=tracking_uri,
+            project=project,
+            name=f"r{i}",
+            config={"lr": "0.01" if i % 2 else "0.1"},
+            tags={"team": "a" if i < 3 else "b"},
+            tracking_uri=tracking_uri,
         ) as run:
             run.log({"val/rmse": 10.0 - i})
         ids[i] = run.id
     client = sy.Client(tracking_uri)
     found = client.search_runs(
-        project, filter="metrics.`val/rmse` < 8.5 and params.lr = '0.01' and tags.team != 'a'",
+        project,
+        filter="metrics.`val/rmse` < 8.5 and params.lr = '0.01' and tags.team != 'a'",
         order_by=["metrics.`val/rmse` ASC"],
     )
     assert [r.name for r in found] == ["r5", "r3"]
     seen: list[str] = []
     token = None
     while True:
-        page = client.search_runs(project, order_by=["metrics.`val/rmse` DESC"], limit=3,
-                                  page_token=token)
+        page = client.search_runs(
+            project, order_by=["metrics.`val/rmse` DESC"], limit=3, page_token=token
+        )
         seen.extend(r.name for r in page)
         token = page.next_page_token
         if token is None:

@@ -14,7 +14,9 @@ from shipyard.tracking.service import TrackingService
 point = st.tuples(st.integers(0, 50), st.integers(0, 5), st.floats(-1e6, 1e6))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(batches=st.lists(st.lists(point, max_size=30), min_size=1, max_size=6))
 def test_history_is_every_point_in_step_then_time_order(tmp_path_factory, batches) -> None:  # type: ignore[no-untyped-def]
     engine = create_store_engine(f"sqlite:///{tmp_path_factory.mktemp('db') / 's.db'}")
@@ -27,7 +29,9 @@ def test_history_is_every_point_in_step_then_time_order(tmp_path_factory, batche
     if not sent:
         return
     hist = service.get_metric_history(run.id, "m")
-    got = list(zip(hist.steps.tolist(), hist.timestamps.tolist(), hist.values.tolist(), strict=True))
+    got = list(
+        zip(hist.steps.tolist(), hist.timestamps.tolist(), hist.values.tolist(), strict=True)
+    )
     # stable sort by (step, timestamp): ties keep the order they were logged in
     assert got == sorted(sent, key=lambda p: (p[0], p[1]))
     latest = service.get_run(run.id).latest_metrics["m"]

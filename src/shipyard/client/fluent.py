@@ -18,14 +18,23 @@ from shipyard.core.config import offline_mode_from_env
 from shipyard.core.errors import InvalidInputError, NotFoundError, RunAlreadyExistsError
 from shipyard.tracking.entities import RunStatus
 
-_active: list[Run] = []
-_lock = threading.Lock()
-_hooks_installed = False
-_exit_status = RunStatus.FINISHED
 DEFAULT_PROJECT = "default"
 
 
-def start_run(
+class _ProcessState:
+    """Runs started in this process and how the process is ending."""
+
+    def __init__(self) -> None:
+        self.active: list[Run] = []
+        self.lock = threading.Lock()
+        self.hooks_installed = False
+        self.exit_status = RunStatus.FINISHED
+
+
+_state = _ProcessState()
+
+
+def start_run(  # noqa: PLR0917 - the documented public signature takes these in order
     project: str | None = None,
     name: str | None = None,
     config: Mapping[str, Any] | None = None,
@@ -102,11 +111,9 @@ def _attach_sampler(run: Run, setting: bool | float) -> None:
     interval = None if setting is True else float(setting)
     kwargs = {} if interval is None else {"interval_s": interval}
     counter = iter(range(1 << 62))
-    sampler = SystemMetricsSampler(
-        callback=lambda m: _log_system(run, m, next(counter)), **kwargs
-    )
+    sampler = SystemMetricsSampler(callback=lambda m: _log_system(run, m, next(counter)), **kwargs)
     sampler.start()
-    run.add_finish_hook(lambda: sampler.stop())
+    run.add_finish_hook(sampler.stop)
 
 
 def _log_system(run: Run, metrics: dict[str, float], sample: int) -> None:
@@ -129,24 +136,23 @@ def _user() -> str:
 
 
 def _push(run: Run) -> None:
-    global _hooks_installed
-    with _lock:
-        _active.append(run)
-        if not _hooks_installed:
+    with _state.lock:
+        _state.active.append(run)
+        if not _state.hooks_installed:
             _install_exit_hooks()
-            _hooks_installed = True
+            _state.hooks_installed = True
 
 
 def _forget(run: Run) -> None:
-    with _lock:
-        if run in _active:
-            _active.remove(run)
+    with _state.lock:
+        if run in _state.active:
+            _state.active.remove(run)
 
 
 def active_run() -> Run | None:
     """The innermost run started in this process and not yet finished."""
-    with _lock:
-        return _active[-1] if _active else None
+    with _state.lock:
+        return _state.active[-1] if _state.active else None
 
 
 def _require_active() -> Run:
@@ -161,7 +167,9 @@ def log(data: Mapping[str, Any], step: int | None = None) -> None:
     _require_active().log(data, step=step)
 
 
-def log_metric(key: str, value: float, step: int | None = None, timestamp: int | None = None) -> None:
+def log_metric(
+    key: str, value: float, step: int | None = None, timestamp: int | None = None
+) -> None:
     _require_active().log_metric(key, value, step=step, timestamp=timestamp)
 
 
@@ -183,11 +191,8 @@ def _install_exit_hooks() -> None:
     Ctrl-C, FINISHED otherwise."""
     previous = sys.excepthook
 
-    def hook(
-        exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
-    ) -> None:
-        global _exit_status
-        _exit_status = (
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        _state.exit_status = (
             RunStatus.KILLED if issubclass(exc_type, KeyboardInterrupt) else RunStatus.FAILED
         )
         previous(exc_type, exc, tb)
@@ -201,4 +206,4 @@ def _finish_all() -> None:
         run = active_run()
         if run is None:
             return
-        run.finish(_exit_status)
+        run.finish(_state.exit_status)

@@ -51,7 +51,7 @@ class Summary(MutableMapping[str, Any]):
     def __len__(self) -> int:
         return len(self._merged())
 
-    def update(self, *args: Any, **kwargs: Any) -> None:  # type: ignore[override]
+    def update(self, *args: Any, **kwargs: Any) -> None:
         self._run._set_summary(dict(*args, **kwargs))
 
     def __repr__(self) -> str:
@@ -146,7 +146,10 @@ class Run:
         return self._logger is not None
 
     def __repr__(self) -> str:
-        return f"Run(id={self.id!r}, name={self.name!r}, project={self.project!r}, status={self.status})"
+        return (
+            f"Run(id={self.id!r}, name={self.name!r}, project={self.project!r}, "
+            f"status={self.status})"
+        )
 
     # -- logging ----------------------------------------------------------------------
     def log(self, data: Mapping[str, Any], step: int | None = None) -> None:
@@ -184,7 +187,9 @@ class Run:
                 step = self._latest_step.get(key, -1) + 1
             step = _int_step(step)
             self._remember({key: value}, step)
-        logger.put_point(MetricPoint(key, value, step, now_ms() if timestamp is None else timestamp))
+        logger.put_point(
+            MetricPoint(key, value, step, now_ms() if timestamp is None else timestamp)
+        )
 
     def log_metrics(self, metrics: Mapping[str, float], step: int | None = None) -> None:
         """MLflow's ``log_metrics``: the same as ``log``."""
@@ -311,4 +316,3 @@ def _int_step(step: Any) -> int:
     if as_int != step or isinstance(step, bool):
         raise InvalidInputError(f"step must be an integer, got {step!r}")
     return as_int
-

@@ -8,6 +8,7 @@ store and skipped next time.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -37,10 +38,12 @@ def pending_runs(source: LocalBackend) -> list[RunRecord]:
     for project in source.list_projects():
         token: str | None = None
         while True:
-            page = source.search_runs([project.name], None, ["attributes.start_time ASC"],
-                                      1000, token)
+            page = source.search_runs(
+                [project.name], None, ["attributes.start_time ASC"], 1000, token
+            )
             out.extend(
-                r for r in page.runs
+                r
+                for r in page.runs
                 if SYNCED_TAG not in r.tags or r.status not in TERMINAL_STATUSES
             )
             token = page.next_page_token
@@ -54,7 +57,7 @@ def sync_run(
 ) -> SyncReport:
     """Upload one offline run: create it with the same id, then params, tags, points, state."""
     tags = {k: v for k, v in record.tags.items() if k != SYNCED_TAG}
-    try:
+    with contextlib.suppress(RunAlreadyExistsError):  # an earlier sync created it
         target.create_run(
             record.project,
             name=record.name,
@@ -66,8 +69,6 @@ def sync_run(
             system=record.system,
             start_time=record.start_time,
         )
-    except RunAlreadyExistsError:
-        pass
     target.log_batch(record.id, (), record.params, tags)
     total = 0
     for block_id, columns in source.service.iter_metric_blocks(record.id):

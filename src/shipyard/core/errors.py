@@ -13,6 +13,7 @@ Every error carries an ``error_code`` (stable, documented in docs/errors.md) and
     ├── NotFoundError                  NOT_FOUND             404
     │   ├── ProjectNotFoundError       PROJECT_NOT_FOUND     404
     │   ├── RunNotFoundError           RUN_NOT_FOUND         404
+    │   ├── MetricNotFoundError        METRIC_NOT_FOUND      404
     │   └── TokenNotFoundError         TOKEN_NOT_FOUND       404
     ├── AlreadyExistsError             ALREADY_EXISTS        409
     │   ├── ProjectAlreadyExistsError  PROJECT_ALREADY_EXISTS 409
@@ -35,6 +36,7 @@ __all__ = [
     "InvalidFilterError",
     "InvalidInputError",
     "InvalidMetricValueError",
+    "MetricNotFoundError",
     "NotFoundError",
     "PermissionDeniedError",
     "ProjectAlreadyExistsError",
@@ -133,6 +135,10 @@ class RunNotFoundError(NotFoundError):
     error_code = "RUN_NOT_FOUND"
 
 
+class MetricNotFoundError(NotFoundError):
+    error_code = "METRIC_NOT_FOUND"
+
+
 class TokenNotFoundError(NotFoundError):
     error_code = "TOKEN_NOT_FOUND"
 
@@ -180,7 +186,9 @@ class BackendUnavailableError(ShipyardError):
     http_status = 503
 
 
-def error_from_code(code: str, message: str, details: dict[str, Any] | None = None) -> ShipyardError:
+def error_from_code(
+    code: str, message: str, details: dict[str, Any] | None = None
+) -> ShipyardError:
     """Rebuild the exception a server reported, falling back to the base class."""
     cls = _REGISTRY.get(code, ShipyardError)
     err = cls.__new__(cls)

@@ -8,12 +8,48 @@ import uuid
 
 _RUN_ID = re.compile(r"^[0-9a-f]{32}$")
 _ADJECTIVES = (
-    "amber", "brave", "calm", "daring", "eager", "fancy", "gentle", "happy", "icy", "jolly",
-    "keen", "lucky", "mellow", "noble", "proud", "quiet", "rapid", "silent", "tidy", "vivid",
+    "amber",
+    "brave",
+    "calm",
+    "daring",
+    "eager",
+    "fancy",
+    "gentle",
+    "happy",
+    "icy",
+    "jolly",
+    "keen",
+    "lucky",
+    "mellow",
+    "noble",
+    "proud",
+    "quiet",
+    "rapid",
+    "silent",
+    "tidy",
+    "vivid",
 )
 _NOUNS = (
-    "anchor", "buoy", "cove", "dock", "ensign", "ferry", "galley", "harbor", "isle", "jetty",
-    "keel", "lagoon", "mast", "oar", "pier", "quay", "reef", "sail", "tide", "wharf",
+    "anchor",
+    "buoy",
+    "cove",
+    "dock",
+    "ensign",
+    "ferry",
+    "galley",
+    "harbor",
+    "isle",
+    "jetty",
+    "keel",
+    "lagoon",
+    "mast",
+    "oar",
+    "pier",
+    "quay",
+    "reef",
+    "sail",
+    "tide",
+    "wharf",
 )
 
 
@@ -28,6 +64,4 @@ def is_run_id(value: str) -> bool:
 
 def new_run_name() -> str:
     """A readable default run name such as ``brave-harbor-42``."""
-    return (
-        f"{secrets.choice(_ADJECTIVES)}-{secrets.choice(_NOUNS)}-{secrets.randbelow(100)}"
-    )
+    return f"{secrets.choice(_ADJECTIVES)}-{secrets.choice(_NOUNS)}-{secrets.randbelow(100)}"

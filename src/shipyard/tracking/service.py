@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from shipyard.core.errors import (
     ImmutableParamError,
     InvalidInputError,
+    MetricNotFoundError,
     ProjectAlreadyExistsError,
     ProjectNotFoundError,
     RunAlreadyExistsError,
@@ -61,10 +62,13 @@ class TrackingService:
         v.check_name(name, "Project")
         try:
             with write_transaction(self.engine) as conn:
-                row = {"name": name, "description": description, "created_at": now_ms()}
+                created = now_ms()
+                row = {"name": name, "description": description, "created_at": created}
                 pid = conn.execute(projects.insert().values(row)).inserted_primary_key
                 assert pid is not None
-                return Project(id=int(pid[0]), **row)
+                return Project(
+                    id=int(pid[0]), name=name, description=description, created_at=created
+                )
         except IntegrityError as exc:
             raise ProjectAlreadyExistsError(f"Project {name!r} already exists") from exc
 
@@ -161,9 +165,13 @@ class TrackingService:
 
     @staticmethod
     def _resolve_prefix(conn: Any, prefix: str) -> str:
-        ids = conn.execute(
-            select(runs.c.id).where(runs.c.id.startswith(prefix, autoescape=True)).limit(2)
-        ).scalars().all()
+        ids = (
+            conn.execute(
+                select(runs.c.id).where(runs.c.id.startswith(prefix, autoescape=True)).limit(2)
+            )
+            .scalars()
+            .all()
+        )
         if len(ids) > 1:
             raise InvalidInputError(f"Run id prefix {prefix!r} is ambiguous; give more digits")
         if not ids:
@@ -258,13 +266,15 @@ class TrackingService:
         for key, (steps, stamps, values) in metrics.items():
             v.check_key(key, "Metric")
             if not len(steps) == len(stamps) == len(values):
-                raise InvalidInputError(f"Metric {key!r}: steps, timestamps and values differ in length")
+                raise InvalidInputError(
+                    f"Metric {key!r}: steps, timestamps and values differ in length"
+                )
             if any(type(x) is not float for x in values):
-                values = [v.metric_value(key, x) for x in values]
+                values = [v.metric_value(key, x) for x in values]  # noqa: PLW2901
             if any(type(x) is not int for x in steps):
-                steps = [_as_int(key, "step", x) for x in steps]
+                steps = [_as_int(key, "step", x) for x in steps]  # noqa: PLW2901
             if any(type(x) is not int for x in stamps):
-                stamps = [_as_int(key, "timestamp", x) for x in stamps]
+                stamps = [_as_int(key, "timestamp", x) for x in stamps]  # noqa: PLW2901
             out[key] = (steps, stamps, values)
         return out
 
@@ -293,15 +303,20 @@ class TrackingService:
 
     @staticmethod
     def _upsert_tags(conn: Any, run_id: str, new: dict[str, str]) -> None:
-        conn.execute(delete(tags_table).where(tags_table.c.run_id == run_id, tags_table.c.key.in_(list(new))))
         conn.execute(
-            tags_table.insert(), [{"run_id": run_id, "key": k, "value": val} for k, val in new.items()]
+            delete(tags_table).where(tags_table.c.run_id == run_id, tags_table.c.key.in_(list(new)))
+        )
+        conn.execute(
+            tags_table.insert(),
+            [{"run_id": run_id, "key": k, "value": val} for k, val in new.items()],
         )
 
     def delete_tag(self, run_id: str, key: str) -> None:
         with write_transaction(self.engine) as conn:
             self._require_run(conn, run_id)
-            conn.execute(delete(tags_table).where(tags_table.c.run_id == run_id, tags_table.c.key == key))
+            conn.execute(
+                delete(tags_table).where(tags_table.c.run_id == run_id, tags_table.c.key == key)
+            )
 
     # -- reading ----------------------------------------------------------------------
     def get_metric_history(self, run_id: str, key: str) -> MetricHistory:
@@ -314,7 +329,7 @@ class TrackingService:
                 )
             ).scalar()
             if sid is None:
-                raise InvalidInputError(f"Run {run_id} has no metric {key!r}", key=key)
+                raise MetricNotFoundError(f"Run {run_id} has no metric {key!r}", key=key)
             return read_history(conn, int(sid), key)
 
     def iter_metric_blocks(self, run_id: str) -> Iterator[tuple[int, MetricColumns]]:
@@ -332,8 +347,9 @@ class TrackingService:
                 blocks = list(iter_blocks(conn, int(sid)))
             for block_id, data in blocks:
                 steps, stamps, values = decode_block(data)
-                yield block_id, MetricColumns(
-                    {key: (steps.tolist(), stamps.tolist(), values.tolist())}
+                yield (
+                    block_id,
+                    MetricColumns({key: (steps.tolist(), stamps.tolist(), values.tolist())}),
                 )
 
     def search_runs(

@@ -1,0 +1,82 @@
+"""The one access dependency every router passes: who is calling, and may they?
+
+With auth off every caller is an anonymous admin. With auth on a request needs
+``Authorization: Bearer <token>``: GET/HEAD need the read role, other methods write,
+and anything under ``/api/v1/tokens`` admin. ``/api/v1/health`` stays open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from starlette.concurrency import run_in_threadpool
+
+from shipyard.auth.tokens import Role, TokenService
+from shipyard.core.errors import AuthenticationError, PermissionDeniedError
+
+API_PREFIX = "/api/v1"
+OPEN_PATHS = frozenset({f"{API_PREFIX}/health"})
+ADMIN_PREFIX = f"{API_PREFIX}/tokens"
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller of a request: the token's name and role (no token when auth is off)."""
+
+    name: str
+    role: Role
+    token_id: str | None = None
+
+
+ANONYMOUS_ADMIN = Principal("anonymous", Role.ADMIN)
+ANONYMOUS_READER = Principal("anonymous", Role.READ)
+
+
+def required_role(method: str, path: str) -> Role:
+    """The least role a request needs."""
+    if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
+        return Role.ADMIN
+    return Role.READ if method.upper() in READ_METHODS else Role.WRITE
+
+
+_bearer = HTTPBearer(
+    auto_error=False,
+    description="An API token (``sy_...``) from ``shipyard token create``; needed when "
+    "the server runs with auth on.",
+)
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+def bearer_secret(credentials: HTTPAuthorizationCredentials | None) -> str:
+    """The token of an ``Authorization: Bearer`` header, or AuthenticationError."""
+    if credentials is None or not credentials.credentials.strip():
+        raise AuthenticationError(
+            "Authentication required: send the header 'Authorization: Bearer <token>'"
+        )
+    return credentials.credentials.strip()
+
+
+async def require_access(request: Request, credentials: Credentials) -> Principal:
+    """Authenticate and authorise the request; the principal is also put on request.state."""
+    path = request.url.path
+    if not request.app.state.auth_enabled:
+        principal = ANONYMOUS_ADMIN
+    elif path in OPEN_PATHS:
+        principal = ANONYMOUS_READER
+    else:
+        tokens: TokenService = request.app.state.tokens
+        info = await run_in_threadpool(tokens.authenticate, bearer_secret(credentials))
+        principal = Principal(info.name, info.role, info.id)
+        needed = required_role(request.method, path)
+        if not principal.role.allows(needed):
+            raise PermissionDeniedError(
+                f"Token {info.name!r} has role {info.role.value!r}; "
+                f"{request.method} {path} needs {needed.value!r}",
+                required_role=needed.value,
+            )
+    request.state.principal = principal
+    return principal

@@ -29,7 +29,8 @@ _STOP = object()
 
 @dataclass
 class LoggerSettings:
-    """Batch bounds and retry policy (env: SHIPYARD_BATCH_POINTS, SHIPYARD_FLUSH_SECONDS)."""
+    """Batch bounds and retry policy (env: SHIPYARD_BATCH_POINTS, SHIPYARD_FLUSH_SECONDS,
+    SHIPYARD_QUEUE_ITEMS, SHIPYARD_RETRY_MAX_SECONDS)."""
 
     batch_points: int = 10_000
     flush_seconds: float = 1.0
@@ -43,6 +44,7 @@ class LoggerSettings:
         s.batch_points = int(os.environ.get("SHIPYARD_BATCH_POINTS", s.batch_points))
         s.flush_seconds = float(os.environ.get("SHIPYARD_FLUSH_SECONDS", s.flush_seconds))
         s.queue_items = int(os.environ.get("SHIPYARD_QUEUE_ITEMS", s.queue_items))
+        s.retry_max_s = float(os.environ.get("SHIPYARD_RETRY_MAX_SECONDS", s.retry_max_s))
         return s
 
 

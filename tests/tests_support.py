@@ -60,8 +60,17 @@ def wait_http(url: str, timeout: float = 20.0) -> None:
 def start_server_process(database_url: str, port: int, *extra: str) -> subprocess.Popen[bytes]:
     """``shipyard server`` as a real subprocess, waited for until healthy."""
     proc = subprocess.Popen(
-        [sys.executable, "-m", "shipyard.cli.main", "server", "--port", str(port),
-         "--backend-store-uri", database_url, *extra],
+        [
+            sys.executable,
+            "-m",
+            "shipyard.cli.main",
+            "server",
+            "--port",
+            str(port),
+            "--backend-store-uri",
+            database_url,
+            *extra,
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )

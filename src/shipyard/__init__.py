@@ -1,8 +1,8 @@
 """Shipyard: a self-hosted ML platform in one ``pip install``.
 
-    import shipyard as sy
-    with sy.start_run(project="demo", config={"lr": 0.1}) as run:
-        run.log({"train/loss": 0.3}, step=0)
+import shipyard as sy
+with sy.start_run(project="demo", config={"lr": 0.1}) as run:
+    run.log({"train/loss": 0.3}, step=0)
 """
 
 from shipyard.client import (

@@ -11,18 +11,17 @@ from typing import Any
 
 from shipyard.client.backend import Backend
 from shipyard.client.logger import BatchLogger
-from shipyard.core.errors import ImmutableParamError, InvalidInputError, ShipyardError
+from shipyard.core.errors import (
+    ImmutableParamError,
+    InvalidInputError,
+    RunNotActiveError,
+    ShipyardError,
+)
 from shipyard.core.timeutil import now_ms
 from shipyard.tracking.entities import TERMINAL_STATUSES, MetricPoint, RunRecord, RunStatus
 from shipyard.tracking.validation import check_key, metric_value, param_value
 
 log = logging.getLogger("shipyard")
-
-
-class RunNotActiveError(InvalidInputError):
-    """Logging to a run that is finished or was only read."""
-
-    error_code = "RUN_NOT_ACTIVE"
 
 
 class Summary(MutableMapping[str, Any]):

@@ -9,7 +9,8 @@ Every error carries an ``error_code`` (stable, documented in docs/errors.md) and
     │   ├── InvalidFilterError         INVALID_FILTER        400
     │   ├── ImmutableParamError        PARAM_IMMUTABLE       409
     │   ├── InvalidMetricValueError    INVALID_METRIC_VALUE  400
-    │   └── RequestTooLargeError       REQUEST_TOO_LARGE     413
+    │   ├── RequestTooLargeError       REQUEST_TOO_LARGE     413
+    │   └── RunNotActiveError          RUN_NOT_ACTIVE        400
     ├── NotFoundError                  NOT_FOUND             404
     │   ├── ProjectNotFoundError       PROJECT_NOT_FOUND     404
     │   ├── RunNotFoundError           RUN_NOT_FOUND         404
@@ -43,6 +44,7 @@ __all__ = [
     "ProjectNotFoundError",
     "RequestTooLargeError",
     "RunAlreadyExistsError",
+    "RunNotActiveError",
     "RunNotFoundError",
     "ShipyardError",
     "StoreError",
@@ -118,6 +120,13 @@ class RequestTooLargeError(InvalidInputError):
 
     error_code = "REQUEST_TOO_LARGE"
     http_status = 413
+
+
+class RunNotActiveError(InvalidInputError):
+    """Logging to a run that is finished or was only read."""
+
+    error_code = "RUN_NOT_ACTIVE"
+    http_status = 400
 
 
 class NotFoundError(ShipyardError):

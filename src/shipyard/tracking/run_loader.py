@@ -30,21 +30,22 @@ def load_runs(conn: Connection, run_ids: Sequence[str]) -> list[RunRecord]:
             .join(projects, projects.c.id == runs.c.project_id)
             .where(runs.c.id.in_(chunk))
         )
-        for row in conn.execute(query).mappings():
+        for row in conn.execute(query).mappings().all():
             base[row["id"]] = dict(row)
+        # .all() fetches in one go: far cheaper than iterating row by row
         for rid, key, value in conn.execute(
             select(params.c.run_id, params.c.key, params.c.value).where(params.c.run_id.in_(chunk))
-        ):
+        ).all():
             p[rid][key] = value
         for rid, key, value in conn.execute(
             select(tags.c.run_id, tags.c.key, tags.c.value).where(tags.c.run_id.in_(chunk))
-        ):
+        ).all():
             t[rid][key] = value
         lm = latest_metrics.c
         query_m = select(lm.run_id, lm.key, lm.value, lm.is_nan, lm.step, lm.timestamp).where(
             lm.run_id.in_(chunk)
         )
-        for rid, key, value, is_nan, step, ts in conn.execute(query_m):
+        for rid, key, value, is_nan, step, ts in conn.execute(query_m).all():
             m[rid][key] = LatestMetric(key, math.nan if is_nan else value, step, ts)
     return [_record(base[rid], p[rid], t[rid], m[rid]) for rid in run_ids if rid in base]
 

@@ -26,8 +26,9 @@ def server_command(
         str | None,
         typer.Option(
             "--artifacts-uri",
-            help="Where artifact blobs live: a folder or s3://bucket/prefix. "
-            "Default: $SHIPYARD_HOME/blobs.",
+            help="Where artifact blobs will live: a folder or s3://bucket/prefix "
+            "(default $SHIPYARD_HOME/blobs). Recorded now; nothing is stored there until "
+            "the artifacts capability lands.",
             show_default=False,
         ),
     ] = None,

@@ -13,7 +13,8 @@ from shipyard.client.fluent import (
     start_run,
 )
 from shipyard.client.local import LocalBackend
-from shipyard.client.run import Run, RunNotActiveError
+from shipyard.client.run import Run
+from shipyard.core.errors import RunNotActiveError
 
 __all__ = [
     "Backend",

@@ -32,6 +32,8 @@ C = Comparison
         ("metrics.x != 1e-3", C("metrics", "x", "!=", 0.001)),
         ("metrics.x < +2.5E+2", C("metrics", "x", "<", 250.0)),
         ("metrics.x > .5", C("metrics", "x", ">", 0.5)),
+        ("metrics.x > " + "9" * 5000, C("metrics", "x", ">", math.inf)),
+        ("attributes.end_time < -9223372036854775808", C("attributes", "end_time", "<", -(2**63))),
         ("metrics.x > 5.", C("metrics", "x", ">", 5.0)),
         ("metrics.x > inf", C("metrics", "x", ">", math.inf)),
         ("metrics.x > -Infinity", C("metrics", "x", ">", -math.inf)),
@@ -165,6 +167,8 @@ def _fails(text: str, position: int, *words: str) -> InvalidFilterError:
         ("attributes.start_time = 'x'", 24, ["String 'x'"]),
         ("attributes.start_time > 1.5", 24, ["milliseconds"]),
         ("attributes.start_time > NaN", 24, ["Invalid time"]),
+        ("attributes.start_time > 1e300", 24, ["out of range"]),
+        ("attributes.end_time < -9223372036854775809", 22, ["out of range"]),
         ("attributes.start_time LIKE '1%'", 22, ["Operator LIKE"]),
         ("status = 'x'", 0, ["Unqualified key 'status'", "attributes.status"]),
         ("metrics.x LIKE 'a%'", 10, ["Operator LIKE", "numbers"]),
@@ -191,6 +195,7 @@ def _fails(text: str, position: int, *words: str) -> InvalidFilterError:
         ("metrics.x > 1abc", 13, ["Unexpected token 'abc'"]),
         ("metrics.x > nano", 12, ["Unexpected"]),
         ("tags.t = 'a'\n and metrics.y > 'b'", 30, ["String 'b'"]),
+        ("tags.t = 'a\x00'", 11, ["NUL character"]),
     ],
 )
 def test_errors_point_at_the_problem(text: str, position: int, words: list[str]) -> None:
@@ -221,7 +226,7 @@ def test_long_and_deep_filters_are_rejected_cleanly() -> None:
     with pytest.raises(InvalidFilterError, match="too long"):
         parse_filter("metrics.x > 1 and " * 10_000 + "metrics.x > 1")
     deep = "metrics.x > 1"
-    for i in range(100):
+    for i in range(4000):  # deeper than Python's recursion limit
         joiner = " and " if i % 2 else " or "
         deep = f"metrics.x > 1{joiner}({deep})"
     with pytest.raises(InvalidFilterError, match="nested too deeply"):

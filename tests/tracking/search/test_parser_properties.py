@@ -22,8 +22,9 @@ from shipyard.tracking.search import (
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-keys = st.text(min_size=1, max_size=12)
-strings = st.text(max_size=12)
+chars = st.characters(exclude_characters="\x00")  # NUL is rejected (PostgreSQL refuses it)
+keys = st.text(chars, min_size=1, max_size=12)
+strings = st.text(chars, max_size=12)
 numbers = st.one_of(st.integers(), st.floats(allow_nan=True, allow_infinity=True))
 NUMERIC_OPS = ("=", "!=", "<", "<=", ">", ">=")
 STRING_OPS = ("=", "!=", "LIKE", "ILIKE")
@@ -53,7 +54,7 @@ comparisons: st.SearchStrategy[Comparison] = st.one_of(
         st.just("attributes"),
         st.sampled_from(sorted(NUMERIC_ATTRIBUTES)),
         st.sampled_from(NUMERIC_OPS),
-        st.integers(),
+        st.integers(min_value=-(2**63), max_value=2**63 - 1),
     ),
     _string_comparisons("params", keys),
     _string_comparisons("tags", keys),

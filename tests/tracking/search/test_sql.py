@@ -36,7 +36,8 @@ RUNS: dict[str, tuple[Any, ...]] = {
     "r4": (1, "delta", "FINISHED", "cy", 3000, 4000, None,
            {"opt": "adam"}, {},
            {"acc": 0.9, "loss": -INF}),
-    "r6": (1, "epsilon", "FINISHED", "cy", 500, 600, None, {}, {}, {}),
+    "r6": (1, "epsilon", "FINISHED", "cy", 500, 600, None,
+           {}, {"w": "x*[y]?%_\\z'"}, {}),
     "r5": (2, "alpha", "FINISHED", "ann", 5000, None, None,
            {"lr": "0.01"}, {}, {"acc": 0.95}),
 }  # fmt: skip
@@ -162,6 +163,7 @@ def test_projects(engine: sa.Engine) -> None:
         ("metrics.loss != NaN", ["r3", "r4", "r1"]),
         ("metrics.loss < NaN", []),
         ("metrics.loss >= nan", []),
+        ("metrics.acc < 1" + "0" * 400, ["r4", "r2", "r1"]),  # beyond float: +inf
         ("metrics.acc IS NULL", ["r3", "r6"]),
         ("metrics.acc IS NOT NULL", ["r4", "r2", "r1"]),
     ],
@@ -191,6 +193,15 @@ def test_metric_filters(engine: sa.Engine, text: str, expected: list[str]) -> No
         ("tags.pct ILIKE '100\\%'", ["r1"]),
         ("tags.`it's` = 'x'", ["r3"]),
         ("tags.team != 'a' and tags.team != 'b'", ["r3"]),
+        # wildcard, GLOB, backslash and quote characters match literally where they should
+        (r"tags.w = 'x*[y]?%_\z'''", ["r6"]),
+        (r"tags.w LIKE 'x*[y]?\%\_\\z'''", ["r6"]),
+        ("tags.w LIKE 'x*[%'", ["r6"]),
+        ("tags.w LIKE 'x_[%'", ["r6"]),
+        ("tags.w LIKE 'x?%'", []),
+        ("tags.w LIKE '%]%'", ["r6"]),
+        ("tags.w ILIKE 'X*[Y]%Z'''", ["r6"]),
+        ("tags.w LIKE 'X%'", []),
     ],
 )
 def test_param_and_tag_filters(engine: sa.Engine, text: str, expected: list[str]) -> None:

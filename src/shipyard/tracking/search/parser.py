@@ -120,6 +120,8 @@ _ATTRIBUTE_ALIASES: Final[dict[str, str]] = {
     "run_id": "id",
     "run_name": "name",
 }
+_MIN_TIME: Final = -(2**63)
+_MAX_TIME: Final = 2**63 - 1
 _OPERATORS: Final[dict[str, Operator]] = {op: op for op in OPERATORS}
 _NUMERIC_OPS: Final[frozenset[str]] = frozenset({"=", "!=", "<", "<=", ">", ">="})
 _STRING_OPS: Final[frozenset[str]] = frozenset({"=", "!=", "LIKE", "ILIKE", "IN", "NOT IN"})
@@ -210,6 +212,8 @@ def _syntax_error(text: str, err: UnexpectedInput, what: str) -> NoReturn:
 def _parse(text: str, start: str, what: str) -> Tree[Token]:
     if len(text) > MAX_LENGTH:
         _fail(text, MAX_LENGTH, f"The {what} is too long", f"at most {MAX_LENGTH} characters")
+    if "\x00" in text:  # PostgreSQL rejects NUL in strings: refuse it up front
+        _fail(text, text.index("\x00"), "NUL character not allowed")
     try:
         return _PARSER.parse(text, start=start)
     except UnexpectedInput as err:
@@ -259,7 +263,10 @@ def _resolve_attribute(text: str, key: str, pos: int) -> str:
 def _number(token: Token) -> int | float:
     if token.type == "SPECIAL" or any(ch in token for ch in ".eE"):
         return float(token)
-    return int(token)
+    try:
+        return int(token)
+    except ValueError:  # more digits than int() converts: as a float it is just inf
+        return float(token)
 
 
 def _literal(text: str, token: Token, entity: Entity, key: str) -> int | float | str:
@@ -276,6 +283,8 @@ def _literal(text: str, token: Token, entity: Entity, key: str) -> int | float |
             if isinstance(number, float) and not number.is_integer():
                 hint = f"{key} is an integer number of milliseconds"
                 _fail(text, pos, f"Invalid time {token}", hint)
+            if not _MIN_TIME <= number <= _MAX_TIME:
+                _fail(text, pos, f"Time {token} out of range", "it must fit in 64 bits")
             return int(number)
         return number
     value = _unquote(token)
@@ -349,9 +358,11 @@ def _build(text: str, tree: Tree[Token], depth: int) -> Node:
 
 
 def _first_pos(tree: Tree[Token]) -> int:
-    for token in tree.scan_values(lambda v: isinstance(v, Token)):
-        return int(token.start_pos or 0)
-    return 0
+    """Offset of the first token under ``tree`` (iterative: the tree may be very deep)."""
+    node: Tree[Token] | Token = tree
+    while isinstance(node, Tree) and node.children:
+        node = node.children[0]
+    return int(node.start_pos or 0) if isinstance(node, Token) else 0
 
 
 def parse_filter(text: str | None) -> Node | None:

@@ -17,16 +17,16 @@ Semantics (MLflow's, made explicit):
   ``100%``; ``\\\\`` is a backslash) on every backend.
 * Ordering by a metric, param or tag puts runs lacking it last in both directions; NaN
   metric values sort after every number and before the missing ones, in both directions.
-  Params and tags sort as strings. Every query ends with the tiebreak
-  ``start_time DESC, id ASC``, so paging with limit/offset is stable; without order-by
-  items the order is just that tiebreak (newest first).
+  Params and tags sort as strings (``'10' < '9'``) in the database's collation. Every
+  query ends with the tiebreak ``start_time DESC, id ASC``, so paging with limit/offset
+  is stable; without order-by items the order is just that tiebreak (newest first).
 
-Query shape (chosen by measuring on SQLite with 100k runs): a
-top-level AND-ed ``params``/``tags`` comparison with ``=`` or ``IN`` becomes an inner join on
-an alias, so the planner can drive the query from the selective ``(key, value)`` index even
-without ``ANALYZE`` statistics. Every other comparison becomes a correlated ``EXISTS`` /
-``NOT EXISTS`` probing the ``(run_id, key)`` unique index, which keeps the cheap
-"scan newest runs until ``limit`` match" plan for broad filters. Joins never duplicate rows:
+Query shape (chosen by measuring on SQLite with 100k runs): a top-level AND-ed
+``params``/``tags`` comparison with ``=`` or ``IN`` becomes an inner join on an alias, so
+the planner can drive the query from the selective ``(key, value)`` index even without
+``ANALYZE`` statistics. Every other comparison becomes a correlated ``EXISTS`` /
+``NOT EXISTS`` probing the ``(run_id, key)`` unique index, which keeps the cheap "scan the
+newest runs until ``limit`` match" plan for broad filters. Joins never duplicate rows:
 ``(run_id, key)`` is unique in every keyed table. Each order-by key is an outer join on its
 own alias. All values are bound parameters.
 """
@@ -137,6 +137,14 @@ def _compare(column: ColumnElement[Any], op: str, value: Any) -> ColumnElement[b
     raise AssertionError(op)  # pragma: no cover - the parser admits no other operator
 
 
+def _to_float(value: float) -> float:
+    """``float(value)``, with integers beyond the float range becoming +-inf."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
 def _value_condition(table: sa.FromClause, node: Comparison) -> ColumnElement[bool]:
     """What a row of ``table`` (metrics, params or tags) must satisfy beyond its key.
 
@@ -146,13 +154,14 @@ def _value_condition(table: sa.FromClause, node: Comparison) -> ColumnElement[bo
     if node.entity != "metrics":
         return _compare(table.c.value, op, value)
     assert isinstance(value, int | float)
-    if math.isnan(value):
+    number = _to_float(value)
+    if math.isnan(number):
         if op == "=":
             return table.c.is_nan == sa.true()
         if op == "!=":
             return table.c.is_nan == sa.false()
         return sa.false()
-    condition = _compare(table.c.value, op, float(value))
+    condition = _compare(table.c.value, op, number)
     return sa.and_(table.c.is_nan == sa.false(), condition)
 
 

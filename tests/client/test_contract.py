@@ -267,3 +267,15 @@ def test_summary_defaults_to_last_values_and_can_be_set(tracking_uri: str, proje
     got = sy.Client(tracking_uri).get_run(run.id)
     assert dict(got.summary) == {"acc": 0.8, "best_acc": 0.9}
     assert got.metrics == {"acc": 0.7}
+
+
+def test_long_param_values_are_stored_and_searchable(tracking_uri: str, project: str) -> None:
+    long_value = "x" * 6000
+    with sy.start_run(project=project, tracking_uri=tracking_uri) as run:
+        run.log_params({"prompt": long_value})
+        with pytest.raises(InvalidInputError, match="6001 characters"):
+            run.log_params({"too_long": "y" * 6001})
+    client = sy.Client(tracking_uri)
+    assert client.get_run(run.id).params["prompt"] == long_value
+    found = client.search_runs(project, filter=f"params.prompt = '{long_value}'")
+    assert [r.id for r in found] == [run.id]

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from alembic import context
 from sqlalchemy import create_engine
 
-from shipyard.store.schema import metadata
+from shipyard.store.schema import exists_on, metadata
 
 config = context.config
+
+
+def include_object(obj: Any, name: Any, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Skip indexes meant for another database (``ddl_if``) when autogenerating."""
+    return reflected or exists_on(obj, context.get_context().dialect.name)
+
+
 connection = config.attributes.get("connection")
 
 if connection is None:
@@ -15,8 +24,18 @@ if connection is None:
     if not url:
         raise RuntimeError("Run migrations through `shipyard db upgrade`.")
     with create_engine(url).begin() as conn:
-        context.configure(connection=conn, target_metadata=metadata, render_as_batch=True)
+        context.configure(
+            connection=conn,
+            target_metadata=metadata,
+            render_as_batch=True,
+            include_object=include_object,
+        )
         context.run_migrations()
 else:
-    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=True,
+        include_object=include_object,
+    )
     context.run_migrations()

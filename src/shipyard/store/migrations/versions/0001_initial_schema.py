@@ -106,6 +106,9 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("latest_metrics", schema=None) as batch_op:
         batch_op.create_index("ix_latest_metrics_key_value", ["key", "value"], unique=False)
+        batch_op.create_index(
+            "ix_latest_metrics_run_key_value", ["run_id", "key", "is_nan", "value"], unique=False
+        )
 
     op.create_table(
         "params",
@@ -117,8 +120,11 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("run_id", "key", name=op.f("pk_params")),
     )
-    with op.batch_alter_table("params", schema=None) as batch_op:
-        batch_op.create_index("ix_params_key_value", ["key", "value"], unique=False)
+    if op.get_bind().dialect.name == "postgresql":
+        # btree entries are capped at ~2.7 kB; param values may hold 6,000 characters
+        op.create_index("ix_params_value_hash", "params", ["value"], postgresql_using="hash")
+    else:
+        op.create_index("ix_params_key_value_run", "params", ["key", "value", "run_id"])
 
     op.create_table(
         "tags",
@@ -166,11 +172,14 @@ def downgrade() -> None:
 
     op.drop_table("metric_blocks")
     op.drop_table("tags")
-    with op.batch_alter_table("params", schema=None) as batch_op:
-        batch_op.drop_index("ix_params_key_value")
+    if op.get_bind().dialect.name == "postgresql":
+        op.drop_index("ix_params_value_hash", table_name="params")
+    else:
+        op.drop_index("ix_params_key_value_run", table_name="params")
 
     op.drop_table("params")
     with op.batch_alter_table("latest_metrics", schema=None) as batch_op:
+        batch_op.drop_index("ix_latest_metrics_run_key_value")
         batch_op.drop_index("ix_latest_metrics_key_value")
 
     op.drop_table("latest_metrics")

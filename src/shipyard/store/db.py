@@ -55,6 +55,9 @@ def _sqlite_engine(url: str) -> Engine:
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA busy_timeout=30000")
+        # Search probes many B-tree pages: map the file and keep a larger page cache.
+        cur.execute("PRAGMA mmap_size=268435456")
+        cur.execute("PRAGMA cache_size=-32768")
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -15,13 +15,15 @@ Every error carries an ``error_code`` (stable, documented in docs/errors.md) and
     │   ├── ProjectNotFoundError       PROJECT_NOT_FOUND     404
     │   ├── RunNotFoundError           RUN_NOT_FOUND         404
     │   ├── MetricNotFoundError        METRIC_NOT_FOUND      404
-    │   └── TokenNotFoundError         TOKEN_NOT_FOUND       404
+    │   ├── TokenNotFoundError         TOKEN_NOT_FOUND       404
+    │   └── BlobNotFoundError          BLOB_NOT_FOUND        404
     ├── AlreadyExistsError             ALREADY_EXISTS        409
     │   ├── ProjectAlreadyExistsError  PROJECT_ALREADY_EXISTS 409
     │   └── RunAlreadyExistsError      RUN_ALREADY_EXISTS    409
     ├── AuthenticationError            UNAUTHENTICATED       401
     ├── PermissionDeniedError          PERMISSION_DENIED     403
     ├── StoreError                     STORE_ERROR           500
+    │   └── BlobCorruptError           BLOB_CORRUPT          500
     └── BackendUnavailableError        BACKEND_UNAVAILABLE   503
 """
 
@@ -33,6 +35,8 @@ __all__ = [
     "AlreadyExistsError",
     "AuthenticationError",
     "BackendUnavailableError",
+    "BlobCorruptError",
+    "BlobNotFoundError",
     "ImmutableParamError",
     "InvalidFilterError",
     "InvalidInputError",
@@ -152,6 +156,12 @@ class TokenNotFoundError(NotFoundError):
     error_code = "TOKEN_NOT_FOUND"
 
 
+class BlobNotFoundError(NotFoundError):
+    """No blob with this digest is in the blob store."""
+
+    error_code = "BLOB_NOT_FOUND"
+
+
 class AlreadyExistsError(ShipyardError):
     """Creating something whose unique name or id is taken."""
 
@@ -185,6 +195,13 @@ class StoreError(ShipyardError):
     """The metadata database or blob store failed."""
 
     error_code = "STORE_ERROR"
+    http_status = 500
+
+
+class BlobCorruptError(StoreError):
+    """A blob's bytes do not hash to its digest (or an upload did not match its digest)."""
+
+    error_code = "BLOB_CORRUPT"
     http_status = 500
 
 

@@ -62,3 +62,33 @@ def test_system_metrics_are_sampled_into_the_run(tmp_path: Path) -> None:
     assert {"system/cpu_percent", "system/memory_percent", "system/process_rss_mb"} <= set(metrics)
     history = sy.Client(uri).get_metric_history(run.id, "system/process_rss_mb")
     assert len(history) >= 2 and (history.values > 0).all()
+
+
+@pytest.mark.parametrize("with_block", [True, False])
+def test_sigterm_marks_open_runs_killed(tmp_path: Path, with_block: bool) -> None:
+    body = (
+        "with sy.start_run(project='term') as run:\n"
+        "    print(run.id, flush=True)\n"
+        "    run.log({'x': 1.0})\n"
+        "    time.sleep(60)\n"
+        if with_block
+        else "run = sy.start_run(project='term')\n"
+        "print(run.id, flush=True)\n"
+        "run.log({'x': 1.0})\n"
+        "time.sleep(60)\n"
+    )
+    env = {**os.environ, "SHIPYARD_HOME": str(tmp_path)}
+    env.pop("SHIPYARD_TRACKING_URI", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import time\nimport shipyard as sy\n" + body],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None
+    run_id = proc.stdout.readline().strip()
+    proc.terminate()
+    assert proc.wait(60) == 128 + 15
+    client = sy.Client(f"sqlite:///{tmp_path / 'shipyard.db'}")
+    assert client.get_run(run_id).status == "KILLED"
+    assert len(client.get_metric_history(run_id, "x")) == 1

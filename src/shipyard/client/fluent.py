@@ -5,6 +5,7 @@ from __future__ import annotations
 import atexit
 import getpass
 import os
+import signal
 import sys
 import threading
 from collections.abc import Mapping
@@ -186,10 +187,15 @@ def finish(status: str = RunStatus.FINISHED.value) -> None:
     _require_active().finish(status)
 
 
+class Terminated(SystemExit):
+    """Raised in the main thread when the process gets SIGTERM while runs are open."""
+
+
 def _install_exit_hooks() -> None:
     """At exit, finish runs still open: FAILED after an uncaught exception, KILLED after
-    Ctrl-C, FINISHED otherwise."""
+    Ctrl-C or SIGTERM, FINISHED otherwise."""
     previous = sys.excepthook
+    _install_sigterm_handler()
 
     def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         _state.exit_status = (
@@ -199,6 +205,22 @@ def _install_exit_hooks() -> None:
 
     sys.excepthook = hook
     atexit.register(_finish_all)
+
+
+def _install_sigterm_handler() -> None:
+    """Turn SIGTERM into ``Terminated`` so ``with`` blocks and atexit close runs as KILLED.
+
+    Only from the main thread, and only when nobody else handles SIGTERM already."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        return
+
+    def on_sigterm(signum: int, _frame: Any) -> None:
+        _state.exit_status = RunStatus.KILLED
+        raise Terminated(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_sigterm)
 
 
 def _finish_all() -> None:

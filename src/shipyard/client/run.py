@@ -275,10 +275,14 @@ class Run:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        from shipyard.client.fluent import Terminated
+
         if exc_type is None:
             self.finish(RunStatus.FINISHED)
-        elif issubclass(exc_type, KeyboardInterrupt):
+        elif issubclass(exc_type, (KeyboardInterrupt, Terminated)):
             self.finish(RunStatus.KILLED)
+        elif issubclass(exc_type, SystemExit) and getattr(exc, "code", 1) in (0, None):
+            self.finish(RunStatus.FINISHED)  # sys.exit(0) inside the block
         else:
             self.finish(RunStatus.FAILED)
 

@@ -16,12 +16,14 @@ Every error carries an ``error_code`` (stable, documented in docs/errors.md) and
     │   ├── RunNotFoundError           RUN_NOT_FOUND         404
     │   ├── MetricNotFoundError        METRIC_NOT_FOUND      404
     │   ├── TokenNotFoundError         TOKEN_NOT_FOUND       404
+    │   ├── ArtifactNotFoundError      ARTIFACT_NOT_FOUND    404
     │   └── BlobNotFoundError          BLOB_NOT_FOUND        404
     ├── AlreadyExistsError             ALREADY_EXISTS        409
     │   ├── ProjectAlreadyExistsError  PROJECT_ALREADY_EXISTS 409
     │   └── RunAlreadyExistsError      RUN_ALREADY_EXISTS    409
     ├── AuthenticationError            UNAUTHENTICATED       401
     ├── PermissionDeniedError          PERMISSION_DENIED     403
+    ├── ArtifactInUseError             ARTIFACT_IN_USE       409
     ├── StoreError                     STORE_ERROR           500
     │   └── BlobCorruptError           BLOB_CORRUPT          500
     └── BackendUnavailableError        BACKEND_UNAVAILABLE   503
@@ -33,6 +35,8 @@ from typing import Any, ClassVar
 
 __all__ = [
     "AlreadyExistsError",
+    "ArtifactInUseError",
+    "ArtifactNotFoundError",
     "AuthenticationError",
     "BackendUnavailableError",
     "BlobCorruptError",
@@ -156,6 +160,12 @@ class TokenNotFoundError(NotFoundError):
     error_code = "TOKEN_NOT_FOUND"
 
 
+class ArtifactNotFoundError(NotFoundError):
+    """No artifact with this name, or no version matching this version or alias."""
+
+    error_code = "ARTIFACT_NOT_FOUND"
+
+
 class BlobNotFoundError(NotFoundError):
     """No blob with this digest is in the blob store."""
 
@@ -189,6 +199,13 @@ class PermissionDeniedError(ShipyardError):
 
     error_code = "PERMISSION_DENIED"
     http_status = 403
+
+
+class ArtifactInUseError(ShipyardError):
+    """Deleting an artifact version that runs consumed, without ``force``."""
+
+    error_code = "ARTIFACT_IN_USE"
+    http_status = 409
 
 
 class StoreError(ShipyardError):

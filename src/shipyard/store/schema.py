@@ -141,6 +141,101 @@ api_tokens = Table(
 )
 
 
+# -- artifacts (see shipyard/artifacts) ---------------------------------------------------
+# An artifact is a name and a type; each version is a manifest (``artifact_files``) whose
+# canonical SHA-256 is the version's ``digest``. ``artifact_usage`` holds the lineage edges
+# (run --output--> version, version --input--> run); its run ids have no foreign key so the
+# record survives when a run is deleted. Versions are never removed, only marked DELETED.
+
+artifacts = Table(
+    "artifacts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(256), nullable=False, unique=True),
+    Column("type", String(64), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_artifacts_type", "type"),
+)
+
+artifact_versions = Table(
+    "artifact_versions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("artifact_id", Id, ForeignKey("artifacts.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("digest", String(64), nullable=False),
+    Column("metadata", Text, nullable=False, default="{}"),
+    Column("producer_run_id", String(32), nullable=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("created_by", String(256), nullable=False, default=""),
+    Column("file_count", Integer, nullable=False),
+    Column("total_bytes", BigInteger, nullable=False),
+    Column("state", String(16), nullable=False),
+    UniqueConstraint("artifact_id", "version", name="uq_artifact_versions_artifact_version"),
+    UniqueConstraint("artifact_id", "digest", name="uq_artifact_versions_artifact_digest"),
+)
+
+artifact_files = Table(
+    "artifact_files",
+    metadata,
+    Column(
+        "version_id",
+        Id,
+        ForeignKey("artifact_versions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("path", String(1024), primary_key=True),
+    Column("digest", String(64), nullable=True),
+    Column("size", BigInteger, nullable=False),
+    Column("ref_uri", Text, nullable=True),
+    Column("ref_etag", String(256), nullable=True),
+    Index("ix_artifact_files_digest", "digest"),
+)
+
+artifact_aliases = Table(
+    "artifact_aliases",
+    metadata,
+    Column("artifact_id", Id, ForeignKey("artifacts.id", ondelete="CASCADE"), primary_key=True),
+    Column("alias", String(128), primary_key=True),
+    Column(
+        "version_id",
+        Id,
+        ForeignKey("artifact_versions.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Index("ix_artifact_aliases_version", "version_id"),
+)
+
+alias_events = Table(
+    "alias_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("artifact_id", Id, ForeignKey("artifacts.id", ondelete="CASCADE"), nullable=False),
+    Column("alias", String(128), nullable=False),
+    Column("from_version", Integer, nullable=True),
+    Column("to_version", Integer, nullable=True),
+    Column("user", String(256), nullable=False, default=""),
+    Column("at", BigInteger, nullable=False),
+    Index("ix_alias_events_artifact", "artifact_id", "id"),
+)
+
+artifact_usage = Table(
+    "artifact_usage",
+    metadata,
+    Column("run_id", String(32), primary_key=True),
+    Column(
+        "version_id",
+        Id,
+        ForeignKey("artifact_versions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("direction", String(8), primary_key=True),
+    Column("created_at", BigInteger, nullable=False),
+    Index("ix_artifact_usage_version", "version_id", "direction"),
+)
+
+
 def exists_on(obj: object, dialect_name: str) -> bool:
     """False for an index declared with ``ddl_if(dialect=...)`` for another database.
 

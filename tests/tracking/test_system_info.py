@@ -22,8 +22,6 @@ from shipyard.tracking.system_info import (
     strip_credentials,
 )
 
-posix_only = pytest.mark.skipif(sys.platform == "win32", reason="fake tools are sh scripts")
-
 
 @pytest.fixture(autouse=True)
 def _isolated_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -259,7 +257,6 @@ def write_script(path: Path, body: str) -> None:
     path.chmod(0o755)
 
 
-@posix_only
 def test_gpus_from_nvidia_smi(fake_nvidia_smi: Path) -> None:
     write_script(
         fake_nvidia_smi,
@@ -273,7 +270,6 @@ def test_gpus_from_nvidia_smi(fake_nvidia_smi: Path) -> None:
     assert info["errors"] == []
 
 
-@posix_only
 def test_failing_nvidia_smi_is_an_error_not_an_exception(fake_nvidia_smi: Path) -> None:
     write_script(fake_nvidia_smi, "echo 'NVIDIA-SMI has failed' >&2\nexit 9")
     info = capture_system_info(CaptureOptions(git=False, packages=False, command=False))
@@ -281,7 +277,6 @@ def test_failing_nvidia_smi_is_an_error_not_an_exception(fake_nvidia_smi: Path) 
     assert any("nvidia-smi" in error and "exit 9" in error for error in info["errors"])
 
 
-@posix_only
 def test_hanging_subprocess_times_out(
     fake_nvidia_smi: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 import threading
 import time
 from pathlib import Path
@@ -135,7 +134,6 @@ def test_interval_from_env_and_validation(monkeypatch: pytest.MonkeyPatch) -> No
         SystemMetricsSampler(Collector(), interval_s=0)
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="the fake nvidia-smi is a sh script")
 def test_gpu_metrics_from_nvidia_smi(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     script = tmp_path / "nvidia-smi"
     script.write_text("#!/bin/sh\necho '87, 30123'\necho '[N/A], 512'\n")

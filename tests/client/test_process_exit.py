@@ -68,13 +68,13 @@ def test_system_metrics_are_sampled_into_the_run(tmp_path: Path) -> None:
 def test_sigterm_marks_open_runs_killed(tmp_path: Path, with_block: bool) -> None:
     body = (
         "with sy.start_run(project='term') as run:\n"
-        "    print(run.id, flush=True)\n"
         "    run.log({'x': 1.0})\n"
+        "    print(run.id, flush=True)\n"
         "    time.sleep(60)\n"
         if with_block
         else "run = sy.start_run(project='term')\n"
-        "print(run.id, flush=True)\n"
         "run.log({'x': 1.0})\n"
+        "print(run.id, flush=True)\n"
         "time.sleep(60)\n"
     )
     env = {**os.environ, "SHIPYARD_HOME": str(tmp_path)}

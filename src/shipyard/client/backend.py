@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
+from shipyard.client.artifact_backend import ArtifactBackend
 from shipyard.tracking.entities import (
     MetricColumns,
     MetricHistory,
@@ -20,8 +21,8 @@ from shipyard.tracking.entities import (
 
 
 @runtime_checkable
-class Backend(Protocol):
-    """What the SDK needs from a tracking store."""
+class Backend(ArtifactBackend, Protocol):
+    """What the SDK needs from a store: tracking here, artifacts in ``ArtifactBackend``."""
 
     @property
     def uri(self) -> str: ...

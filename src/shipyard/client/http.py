@@ -8,10 +8,13 @@ Metric history travels as an Arrow IPC stream and is decoded straight into numpy
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -19,9 +22,19 @@ import httpx
 import numpy as np
 import orjson
 
+from shipyard.artifacts import (
+    AliasEvent,
+    ArtifactRecord,
+    ArtifactVersionRecord,
+    FileEntry,
+    GcReport,
+    LineageGraph,
+    ManifestDiff,
+)
 from shipyard.core.config import ENV_TOKEN
 from shipyard.core.errors import (
     BackendUnavailableError,
+    BlobCorruptError,
     InvalidInputError,
     ShipyardError,
     error_from_code,
@@ -46,7 +59,9 @@ ARROW_STREAM = "application/vnd.apache.arrow.stream"
 MAX_POINTS_PER_REQUEST = 200_000
 BATCH_HEADER = "Shipyard-Batch"
 _UNAVAILABLE_STATUSES = frozenset({502, 503, 504})
-_JSON_HEADERS = {"Content-Type": "application/json"}
+OCTET_STREAM = "application/octet-stream"
+MISSING_BATCH = 10_000
+DOWNLOAD_CHUNK = 1024 * 1024
 
 
 class HttpBackend:
@@ -71,16 +86,17 @@ class HttpBackend:
         path: str,
         *,
         body: Any = None,
-        content: bytes | None = None,
+        content: Any = None,
         params: Mapping[str, str] | None = None,
         accept: str | None = None,
+        content_type: str = "application/json",
     ) -> httpx.Response:
         """Send one request; raise the matching ShipyardError for any failure."""
         headers: dict[str, str] = {}
         if body is not None:
             content = _dumps(body)
         if content is not None:
-            headers.update(_JSON_HEADERS)
+            headers["Content-Type"] = content_type
         if accept is not None:
             headers["Accept"] = accept
         url = API + path
@@ -89,14 +105,16 @@ class HttpBackend:
                 method, url, content=content, params=params, headers=headers
             )
         except httpx.TransportError as exc:
-            raise BackendUnavailableError(
-                f"Cannot reach the Shipyard server at {self._base_url}: "
-                f"{type(exc).__name__}: {exc}",
-                url=self._base_url,
-            ) from exc
+            raise self._unreachable(exc) from exc
         if response.status_code >= 400:
             raise self._error(response)
         return response
+
+    def _unreachable(self, exc: Exception) -> BackendUnavailableError:
+        return BackendUnavailableError(
+            f"Cannot reach the Shipyard server at {self._base_url}: {type(exc).__name__}: {exc}",
+            url=self._base_url,
+        )
 
     def _error(self, response: httpx.Response) -> ShipyardError:
         status = response.status_code
@@ -257,6 +275,127 @@ class HttpBackend:
         data = self._json("POST", "/runs/search", body)
         runs = [RunRecord.from_dict(r) for r in data["runs"]]
         return RunPage(runs=runs, next_page_token=data.get("next_page_token"))
+
+    # -- artifacts --------------------------------------------------------------------
+    def missing_blobs(self, digests: Sequence[str]) -> list[str]:
+        unique = list(dict.fromkeys(digests))
+        missing: list[str] = []
+        for start in range(0, len(unique), MISSING_BATCH):
+            body = {"digests": unique[start : start + MISSING_BATCH]}
+            missing.extend(self._json("POST", "/blobs/missing", body)["missing"])
+        return missing
+
+    def upload_blob(self, path: Path, digest: str) -> None:
+        """Stream the file to the server, which verifies it hashes to ``digest``."""
+        with open(path, "rb") as f:
+            self._request("PUT", f"/blobs/{_segment(digest)}", content=f, content_type=OCTET_STREAM)
+
+    def download_blob(self, digest: str, dest: Path) -> Path:
+        """Stream to ``<dest>.tmp-<uuid>``, verify the SHA-256, then rename into place."""
+        dest = Path(dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = dest.with_name(f"{dest.name}.tmp-{uuid.uuid4().hex}")
+        try:
+            actual = self._download_to(digest, tmp)
+            if actual != digest:
+                raise BlobCorruptError(
+                    f"Blob {digest} downloaded from {self._base_url} hashes to {actual}; "
+                    f"{dest} was not written",
+                    digest=digest,
+                    actual=actual,
+                    dest=str(dest),
+                )
+            os.replace(tmp, dest)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.remove(tmp)
+            raise
+        return dest
+
+    def _download_to(self, digest: str, tmp: Path) -> str:
+        """Write the blob's bytes to ``tmp``; their SHA-256."""
+        hasher = hashlib.sha256()
+        url = f"{API}/blobs/{_segment(digest)}"
+        try:
+            with self._client.stream("GET", url, headers={"Accept": OCTET_STREAM}) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    raise self._error(response)
+                with open(tmp, "xb") as out:
+                    for chunk in response.iter_bytes(DOWNLOAD_CHUNK):
+                        hasher.update(chunk)
+                        out.write(chunk)
+        except httpx.TransportError as exc:
+            raise self._unreachable(exc) from exc
+        return hasher.hexdigest()
+
+    def commit_artifact(
+        self,
+        name: str,
+        type: str,
+        entries: Sequence[FileEntry],
+        *,
+        metadata: Mapping[str, Any] | None = None,
+        run_id: str | None = None,
+        aliases: Sequence[str] = (),
+        description: str | None = None,
+    ) -> ArtifactVersionRecord:
+        body = _without_none(
+            name=name,
+            type=type,
+            entries=[e.to_dict() for e in entries],
+            metadata=dict(metadata) if metadata is not None else None,
+            run_id=run_id,
+            aliases=list(aliases),
+            description=description,
+        )
+        return ArtifactVersionRecord.from_dict(self._json("POST", "/artifacts/versions", body))
+
+    def get_artifact_version(self, ref: str) -> ArtifactVersionRecord:
+        data = self._json("GET", "/artifacts/resolve", params={"ref": ref})
+        return ArtifactVersionRecord.from_dict(data)
+
+    def artifact_files(self, ref: str) -> list[FileEntry]:
+        data = self._json("GET", "/artifacts/files", params={"ref": ref})
+        return [FileEntry.from_dict(f) for f in data["files"]]
+
+    def list_artifacts(self, type: str | None = None) -> list[ArtifactRecord]:
+        params = {"type": type} if type is not None else None
+        data = self._json("GET", "/artifacts", params=params)
+        return [ArtifactRecord.from_dict(a) for a in data["artifacts"]]
+
+    def list_artifact_versions(self, name: str) -> list[ArtifactVersionRecord]:
+        data = self._json("GET", f"/artifacts/{_segment(name)}/versions")
+        return [ArtifactVersionRecord.from_dict(v) for v in data["versions"]]
+
+    def set_artifact_alias(self, name: str, alias: str, ref: str) -> ArtifactVersionRecord:
+        path = f"/artifacts/{_segment(name)}/aliases/{_segment(alias)}"
+        return ArtifactVersionRecord.from_dict(self._json("PUT", path, {"ref": ref}))
+
+    def artifact_alias_history(self, name: str) -> list[AliasEvent]:
+        data = self._json("GET", f"/artifacts/{_segment(name)}/alias-history")
+        return [AliasEvent.from_dict(e) for e in data["events"]]
+
+    def use_artifact(self, run_id: str, ref: str) -> ArtifactVersionRecord:
+        path = f"/runs/{_segment(run_id)}/artifact-inputs"
+        return ArtifactVersionRecord.from_dict(self._json("POST", path, {"ref": ref}))
+
+    def artifact_lineage(self, ref: str, direction: str = "both", depth: int = 3) -> LineageGraph:
+        params = {"ref": ref, "direction": direction, "depth": str(depth)}
+        return LineageGraph.from_dict(self._json("GET", "/artifacts/lineage", params=params))
+
+    def diff_artifacts(self, ref_a: str, ref_b: str) -> ManifestDiff:
+        params = {"a": ref_a, "b": ref_b}
+        return ManifestDiff.from_dict(self._json("GET", "/artifacts/diff", params=params))
+
+    def delete_artifact_version(self, ref: str, *, force: bool = False) -> ArtifactVersionRecord:
+        params = {"ref": ref, "force": "true" if force else "false"}
+        data = self._json("DELETE", "/artifacts/versions", params=params)
+        return ArtifactVersionRecord.from_dict(data)
+
+    def collect_garbage(self, grace_s: float = 3600.0, *, dry_run: bool = False) -> GcReport:
+        body = {"grace_s": grace_s, "dry_run": dry_run}
+        return GcReport.from_dict(self._json("POST", "/admin/gc", body))
 
     def close(self) -> None:
         """Close the connection pool."""

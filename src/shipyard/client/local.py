@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from shipyard.client.local_artifacts import LocalArtifacts, default_artifacts_uri
 from shipyard.store.db import create_store_engine
 from shipyard.tracking.entities import (
     MetricColumns,
@@ -33,12 +34,16 @@ def shared_engine(url: str) -> Engine:
         return engine
 
 
-class LocalBackend:
-    """Embedded backend: calls the tracking service directly, no server needed."""
+class LocalBackend(LocalArtifacts):
+    """Embedded backend: calls the domain services directly, no server needed."""
 
-    def __init__(self, database_url: str, engine: Engine | None = None) -> None:
+    def __init__(
+        self, database_url: str, engine: Engine | None = None, artifacts_uri: str | None = None
+    ) -> None:
         self._url = database_url
-        self.service = TrackingService(engine or shared_engine(database_url))
+        engine = engine or shared_engine(database_url)
+        self.service = TrackingService(engine)
+        super().__init__(engine, artifacts_uri or default_artifacts_uri(database_url))
 
     @property
     def uri(self) -> str:

@@ -21,6 +21,7 @@ ENV_TRACKING_URI = "SHIPYARD_TRACKING_URI"
 ENV_TOKEN = "SHIPYARD_TOKEN"
 ENV_MODE = "SHIPYARD_MODE"
 ENV_AUTH = "SHIPYARD_AUTH"
+ENV_ARTIFACTS_URI = "SHIPYARD_ARTIFACTS_URI"
 
 
 def shipyard_home() -> Path:
@@ -32,6 +33,17 @@ def shipyard_home() -> Path:
 
 def default_database_url() -> str:
     return f"sqlite:///{shipyard_home() / 'shipyard.db'}"
+
+
+def default_artifacts_uri(database_url: str) -> str:
+    """``SHIPYARD_ARTIFACTS_URI``, else ``blobs/`` beside a SQLite file, else
+    ``$SHIPYARD_HOME/blobs``."""
+    env = os.environ.get(ENV_ARTIFACTS_URI, "").strip()
+    if env:
+        return env
+    if database_url.startswith("sqlite:///") and not database_url.endswith(":memory:"):
+        return str(Path(database_url[len("sqlite:///") :]).parent / "blobs")
+    return str(shipyard_home() / "blobs")
 
 
 def offline_database_url() -> str:

@@ -18,14 +18,17 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shipyard.artifacts import ArtifactService
 from shipyard.auth.tokens import TokenService
+from shipyard.core.config import default_artifacts_uri
 from shipyard.core.errors import AuthenticationError, ShipyardError
 from shipyard.server._common import JSONBytesResponse, json_response
 from shipyard.server.auth import API_PREFIX, require_access
 from shipyard.server.limits import DEFAULT_MAX_REQUEST_BYTES, BodySizeLimitMiddleware
-from shipyard.server.routes import ROUTERS
+from shipyard.server.routes import ROUTERS, artifacts, blobs
 from shipyard.server.routes.health import VERSION
 from shipyard.server.wire import warm_up
+from shipyard.store.blobs import BlobStore
 from shipyard.store.db import create_store_engine
 from shipyard.tracking.service import TrackingService
 
@@ -48,6 +51,7 @@ def create_app(
     auth: bool = False,
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
     artifacts_uri: str | None = None,
+    max_blob_bytes: int | None = None,
 ) -> FastAPI:
     """A Shipyard server app over the metadata database at ``database_url``."""
     engine = create_store_engine(database_url)
@@ -58,17 +62,26 @@ def create_app(
         description="Experiment tracking REST API of a self-hosted ML platform.",
         openapi_url="/openapi.json",
         default_response_class=JSONBytesResponse,
+        # no 307 to "the same path without the slash": such a redirect echoes decoded
+        # traversal payloads (``..%2F``) back into Location instead of refusing them
+        redirect_slashes=False,
     )
     app.state.engine = engine
     app.state.tracking = TrackingService(engine)
     app.state.tokens = TokenService(engine)
     app.state.auth_enabled = auth
-    app.state.artifacts_uri = artifacts_uri
+    app.state.artifacts_uri = artifacts_uri or default_artifacts_uri(database_url)
+    app.state.artifacts = ArtifactService(engine)
+    app.state.blobs = BlobStore(app.state.artifacts_uri)
     app.state.max_request_bytes = max_request_bytes
-    for router in ROUTERS:
+    blob_limit = max_blob_bytes if max_blob_bytes is not None else blobs.max_blob_bytes_from_env()
+    app.state.max_blob_bytes = blob_limit
+    for router in (*ROUTERS, artifacts.router, blobs.router):
         app.include_router(router, prefix=API_PREFIX, dependencies=[Depends(require_access)])
     _install_error_handlers(app)
-    app.add_middleware(BodySizeLimitMiddleware, max_bytes=max_request_bytes)
+    app.add_middleware(
+        RequestSizeLimits, max_request_bytes=max_request_bytes, max_blob_bytes=blob_limit
+    )
     app.add_middleware(InternalErrorMiddleware)
     return app
 
@@ -119,6 +132,21 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONByte
         message = f"{message}: {request.method} {request.url.path}"
     headers = dict(exc.headers) if exc.headers else None
     return json_response({"error_code": code, "message": message}, exc.status_code, headers)
+
+
+class RequestSizeLimits:
+    """The JSON body limit for every request except blob uploads, which get their own
+    (much larger) limit and stream to storage instead of being held in memory."""
+
+    def __init__(self, app: ASGIApp, max_request_bytes: int, max_blob_bytes: int) -> None:
+        self.default = BodySizeLimitMiddleware(app, max_bytes=max_request_bytes)
+        self.uploads = BodySizeLimitMiddleware(app, max_bytes=max_blob_bytes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        upload = scope["type"] == "http" and blobs.is_blob_upload(
+            str(scope.get("method", "")), str(scope.get("path", "")), API_PREFIX
+        )
+        await (self.uploads if upload else self.default)(scope, receive, send)
 
 
 class InternalErrorMiddleware:

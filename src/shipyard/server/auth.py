@@ -2,7 +2,8 @@
 
 With auth off every caller is an anonymous admin. With auth on a request needs
 ``Authorization: Bearer <token>``: GET/HEAD need the read role, other methods write,
-and anything under ``/api/v1/tokens`` admin. ``/api/v1/health`` stays open.
+and anything under ``/api/v1/tokens`` or ``/api/v1/admin`` admin. ``/api/v1/health``
+stays open.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from shipyard.core.errors import AuthenticationError, PermissionDeniedError
 API_PREFIX = "/api/v1"
 OPEN_PATHS = frozenset({f"{API_PREFIX}/health"})
 ADMIN_PREFIX = f"{API_PREFIX}/tokens"
+ADMIN_PREFIXES = (ADMIN_PREFIX, f"{API_PREFIX}/admin")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -38,7 +40,7 @@ ANONYMOUS_READER = Principal("anonymous", Role.READ)
 
 def required_role(method: str, path: str) -> Role:
     """The least role a request needs."""
-    if path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/"):
+    if any(path == prefix or path.startswith(prefix + "/") for prefix in ADMIN_PREFIXES):
         return Role.ADMIN
     return Role.READ if method.upper() in READ_METHODS else Role.WRITE
 

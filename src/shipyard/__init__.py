@@ -17,6 +17,7 @@ from shipyard.client import (
     set_tags,
     start_run,
 )
+from shipyard.client.artifacts import ArtifactVersion, log_dataset
 from shipyard.core import errors
 from shipyard.core.errors import ShipyardError
 from shipyard.tracking.entities import MetricHistory, MetricPoint, Project, RunStatus
@@ -24,6 +25,7 @@ from shipyard.tracking.entities import MetricHistory, MetricPoint, Project, RunS
 __version__ = "0.1.0"
 
 __all__ = [
+    "ArtifactVersion",
     "Client",
     "MetricHistory",
     "MetricPoint",
@@ -37,6 +39,7 @@ __all__ = [
     "errors",
     "finish",
     "log",
+    "log_dataset",
     "log_metric",
     "log_params",
     "set_tags",

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
 
+from shipyard.artifacts import (
+    AliasEvent,
+    ArtifactRecord,
+    GcReport,
+    LineageGraph,
+    ManifestDiff,
+    parse_ref,
+)
+from shipyard.client.artifacts import ArtifactVersion, Progress, log_artifact, wrap
 from shipyard.client.backend import Backend
 from shipyard.client.factory import backend_for
 from shipyard.client.run import Run
+from shipyard.core.errors import InvalidInputError
 from shipyard.tracking.entities import MetricHistory, Project
 
 
@@ -81,6 +93,63 @@ class Client:
             token = page.next_page_token
             if token is None:
                 return
+
+    # -- artifacts --------------------------------------------------------------------
+    def get_artifact(self, ref: str) -> ArtifactVersion:
+        """The version ``ref`` names: ``name:v3``, ``name:latest``, ``name:<alias>``."""
+        return ArtifactVersion(self.backend.get_artifact_version(ref), self.backend)
+
+    def list_artifacts(self, type: str | None = None) -> list[ArtifactRecord]:
+        return self.backend.list_artifacts(type)
+
+    def list_artifact_versions(self, name: str) -> list[ArtifactVersion]:
+        return wrap(self.backend.list_artifact_versions(name), self.backend)
+
+    def set_artifact_alias(self, name: str, alias: str, ref: str) -> ArtifactVersion:
+        """Point ``alias`` of artifact ``name`` at ``ref`` (``v3``, ``3``, another alias, or
+        ``name:v3``); moving an alias is recorded."""
+        if ":" in ref:
+            parsed = parse_ref(ref)
+            if parsed.name != name:
+                raise InvalidInputError(f"{ref!r} is not a version of artifact {name!r}")
+            ref = parsed.selector
+        return ArtifactVersion(self.backend.set_artifact_alias(name, alias, ref), self.backend)
+
+    def artifact_alias_history(self, name: str) -> list[AliasEvent]:
+        return self.backend.artifact_alias_history(name)
+
+    def lineage(self, ref: str, direction: str = "both", depth: int = 3) -> LineageGraph:
+        """Runs and versions around ``ref``: ``upstream``, ``downstream`` or ``both``."""
+        return self.backend.artifact_lineage(ref, direction, depth)
+
+    def diff_artifacts(self, a: str, b: str) -> ManifestDiff:
+        return self.backend.diff_artifacts(a, b)
+
+    def delete_artifact_version(self, ref: str, force: bool = False) -> ArtifactVersion:
+        """Delete a version; one another run consumed needs ``force`` (lineage stays)."""
+        record = self.backend.delete_artifact_version(ref, force=force)
+        return ArtifactVersion(record, self.backend)
+
+    def log_artifact(
+        self,
+        path: str | os.PathLike[str],
+        name: str,
+        type: str = "dataset",
+        metadata: Mapping[str, Any] | None = None,
+        aliases: Sequence[str] = (),
+        *,
+        description: str | None = None,
+        progress: Progress | None = None,
+    ) -> ArtifactVersion:
+        """Log a file or folder as a version of ``name`` with no producer run."""
+        return log_artifact(
+            self.backend, path, name=name, type=type, metadata=metadata, aliases=aliases,
+            description=description, progress=progress,
+        )  # fmt: skip
+
+    def collect_garbage(self, grace_s: float = 3600.0, dry_run: bool = False) -> GcReport:
+        """Remove blobs no version references and older than ``grace_s`` seconds."""
+        return self.backend.collect_garbage(grace_s, dry_run=dry_run)
 
     def close(self) -> None:
         self.backend.close()

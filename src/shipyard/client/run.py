@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Iterator, Mapping, MutableMapping
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from types import TracebackType
 from typing import Any
 
+from shipyard.client.artifacts import ArtifactVersion, log_artifact
 from shipyard.client.backend import Backend
 from shipyard.client.logger import BatchLogger
 from shipyard.core.errors import (
@@ -235,6 +236,29 @@ class Run:
     def flush(self, timeout: float | None = None) -> bool:
         """Block until everything logged so far is stored."""
         return True if self._logger is None else self._logger.flush(timeout)
+
+    # -- artifacts --------------------------------------------------------------------
+    def log_artifact(
+        self,
+        path: str | os.PathLike[str],
+        name: str,
+        type: str = "dataset",
+        metadata: Mapping[str, Any] | None = None,
+        aliases: Sequence[str] = (),
+    ) -> ArtifactVersion:
+        """Log a file or folder as a version of ``name`` produced by this run (only
+        files the store lacks are uploaded; identical content returns that version)."""
+        self.flush()
+        return log_artifact(
+            self.backend, path, name=name, type=type, metadata=metadata, aliases=aliases,
+            run_id=self.id,
+        )  # fmt: skip
+
+    def use_artifact(self, ref: str) -> ArtifactVersion:
+        """Resolve ``ref`` (``name:v3``, ``name:latest``, ``name:<alias>``) and record
+        that this run consumed it (an input lineage edge)."""
+        self.flush()
+        return ArtifactVersion(self.backend.use_artifact(self.id, ref), self.backend)
 
     # -- lifecycle --------------------------------------------------------------------
     def finish(self, status: RunStatus | str = RunStatus.FINISHED) -> None:

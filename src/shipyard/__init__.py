@@ -18,6 +18,7 @@ from shipyard.client import (
     start_run,
 )
 from shipyard.client.artifacts import ArtifactVersion, log_dataset
+from shipyard.client.features import FeatureStore
 from shipyard.core import errors
 from shipyard.core.errors import ShipyardError
 from shipyard.tracking.entities import MetricHistory, MetricPoint, Project, RunStatus
@@ -27,6 +28,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ArtifactVersion",
     "Client",
+    "FeatureStore",
     "MetricHistory",
     "MetricPoint",
     "Project",

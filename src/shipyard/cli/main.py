@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from shipyard.cli import artifacts, db, projects, runs, tokens
+from shipyard.cli import artifacts, db, features, projects, runs, tokens
 from shipyard.cli.errors import ShipyardGroup
 from shipyard.cli.quickstart import quickstart_command
 from shipyard.cli.render import console
@@ -30,6 +30,7 @@ app.add_typer(runs.app, name="runs")
 app.add_typer(projects.app, name="projects")
 app.add_typer(db.app, name="db")
 app.add_typer(artifacts.app, name="artifacts")
+app.add_typer(features.app, name="features")
 app.add_typer(tokens.app, name="token")
 app.command("server")(server_command)
 app.command("sync")(sync_command)

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from shipyard.client.artifact_backend import ArtifactBackend
+from shipyard.client.feature_backend import FeatureBackend
 from shipyard.tracking.entities import (
     MetricColumns,
     MetricHistory,
@@ -21,8 +22,9 @@ from shipyard.tracking.entities import (
 
 
 @runtime_checkable
-class Backend(ArtifactBackend, Protocol):
-    """What the SDK needs from a store: tracking here, artifacts in ``ArtifactBackend``."""
+class Backend(ArtifactBackend, FeatureBackend, Protocol):
+    """What the SDK needs from a store: tracking here, artifacts in ``ArtifactBackend``,
+    the feature store in ``FeatureBackend``."""
 
     @property
     def uri(self) -> str: ...

@@ -31,6 +31,7 @@ from shipyard.artifacts import (
     LineageGraph,
     ManifestDiff,
 )
+from shipyard.client.http_features import HttpFeatures
 from shipyard.core.config import ENV_TOKEN
 from shipyard.core.errors import (
     BackendUnavailableError,
@@ -64,7 +65,7 @@ MISSING_BATCH = 10_000
 DOWNLOAD_CHUNK = 1024 * 1024
 
 
-class HttpBackend:
+class HttpBackend(HttpFeatures):
     """REST client of a Shipyard server; same behaviour as the embedded backend."""
 
     def __init__(self, base_url: str, token: str | None = None, timeout: float = 30.0) -> None:
@@ -87,7 +88,7 @@ class HttpBackend:
         *,
         body: Any = None,
         content: Any = None,
-        params: Mapping[str, str] | None = None,
+        params: Mapping[str, Any] | None = None,
         accept: str | None = None,
         content_type: str = "application/json",
     ) -> httpx.Response:

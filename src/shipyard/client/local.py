@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from shipyard.client.local_artifacts import LocalArtifacts, default_artifacts_uri
+from shipyard.client.local_features import LocalFeatures
 from shipyard.store.db import create_store_engine
 from shipyard.tracking.entities import (
     MetricColumns,
@@ -34,7 +35,7 @@ def shared_engine(url: str) -> Engine:
         return engine
 
 
-class LocalBackend(LocalArtifacts):
+class LocalBackend(LocalArtifacts, LocalFeatures):
     """Embedded backend: calls the domain services directly, no server needed."""
 
     def __init__(
@@ -44,6 +45,7 @@ class LocalBackend(LocalArtifacts):
         engine = engine or shared_engine(database_url)
         self.service = TrackingService(engine)
         super().__init__(engine, artifacts_uri or default_artifacts_uri(database_url))
+        self._init_features(engine, database_url)
 
     @property
     def uri(self) -> str:

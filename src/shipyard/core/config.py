@@ -22,6 +22,8 @@ ENV_TOKEN = "SHIPYARD_TOKEN"
 ENV_MODE = "SHIPYARD_MODE"
 ENV_AUTH = "SHIPYARD_AUTH"
 ENV_ARTIFACTS_URI = "SHIPYARD_ARTIFACTS_URI"
+ENV_FEATURES_ROOT = "SHIPYARD_FEATURES_ROOT"
+ENV_ONLINE_STORE = "SHIPYARD_ONLINE_STORE"
 
 
 def shipyard_home() -> Path:
@@ -44,6 +46,24 @@ def default_artifacts_uri(database_url: str) -> str:
     if database_url.startswith("sqlite:///") and not database_url.endswith(":memory:"):
         return str(Path(database_url[len("sqlite:///") :]).parent / "blobs")
     return str(shipyard_home() / "blobs")
+
+
+def default_features_root(database_url: str) -> str:
+    """``SHIPYARD_FEATURES_ROOT``, else ``features/`` beside a SQLite file, else
+    ``$SHIPYARD_HOME/features``: where the offline feature store keeps its Parquet."""
+    env = os.environ.get(ENV_FEATURES_ROOT, "").strip()
+    if env:
+        return env
+    if database_url.startswith("sqlite:///") and not database_url.endswith(":memory:"):
+        return str(Path(database_url[len("sqlite:///") :]).parent / "features")
+    return str(shipyard_home() / "features")
+
+
+def default_online_store(features_root: str) -> str:
+    """``SHIPYARD_ONLINE_STORE`` (``sqlite:///…`` or ``redis://…``), else a SQLite file
+    ``online.db`` in the offline root."""
+    env = os.environ.get(ENV_ONLINE_STORE, "").strip()
+    return env or f"sqlite:///{Path(features_root) / 'online.db'}"
 
 
 def offline_database_url() -> str:

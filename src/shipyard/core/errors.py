@@ -10,14 +10,16 @@ Every error carries an ``error_code`` (stable, documented in docs/errors.md) and
     │   ├── ImmutableParamError        PARAM_IMMUTABLE       409
     │   ├── InvalidMetricValueError    INVALID_METRIC_VALUE  400
     │   ├── RequestTooLargeError       REQUEST_TOO_LARGE     413
-    │   └── RunNotActiveError          RUN_NOT_ACTIVE        400
+    │   ├── RunNotActiveError          RUN_NOT_ACTIVE        400
+    │   └── FeatureValidationError     FEATURE_VALIDATION_FAILED 400
     ├── NotFoundError                  NOT_FOUND             404
     │   ├── ProjectNotFoundError       PROJECT_NOT_FOUND     404
     │   ├── RunNotFoundError           RUN_NOT_FOUND         404
     │   ├── MetricNotFoundError        METRIC_NOT_FOUND      404
     │   ├── TokenNotFoundError         TOKEN_NOT_FOUND       404
     │   ├── ArtifactNotFoundError      ARTIFACT_NOT_FOUND    404
-    │   └── BlobNotFoundError          BLOB_NOT_FOUND        404
+    │   ├── BlobNotFoundError          BLOB_NOT_FOUND        404
+    │   └── FeatureNotFoundError       FEATURE_NOT_FOUND     404
     ├── AlreadyExistsError             ALREADY_EXISTS        409
     │   ├── ProjectAlreadyExistsError  PROJECT_ALREADY_EXISTS 409
     │   └── RunAlreadyExistsError      RUN_ALREADY_EXISTS    409
@@ -41,6 +43,8 @@ __all__ = [
     "BackendUnavailableError",
     "BlobCorruptError",
     "BlobNotFoundError",
+    "FeatureNotFoundError",
+    "FeatureValidationError",
     "ImmutableParamError",
     "InvalidFilterError",
     "InvalidInputError",
@@ -137,6 +141,17 @@ class RunNotActiveError(InvalidInputError):
     http_status = 400
 
 
+class FeatureValidationError(InvalidInputError):
+    """Rows of an ingested batch break the feature view's schema; nothing was written.
+
+    ``details["rows"]`` lists up to 100 ``{"row", "column", "reason"}`` problems and
+    ``details["rejected"]`` counts the bad rows.
+    """
+
+    error_code = "FEATURE_VALIDATION_FAILED"
+    http_status = 400
+
+
 class NotFoundError(ShipyardError):
     """Something that was asked for does not exist."""
 
@@ -170,6 +185,12 @@ class BlobNotFoundError(NotFoundError):
     """No blob with this digest is in the blob store."""
 
     error_code = "BLOB_NOT_FOUND"
+
+
+class FeatureNotFoundError(NotFoundError):
+    """No entity, feature view, feature service or feature with this name (or version)."""
+
+    error_code = "FEATURE_NOT_FOUND"
 
 
 class AlreadyExistsError(ShipyardError):

@@ -20,12 +20,17 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shipyard.artifacts import ArtifactService
 from shipyard.auth.tokens import TokenService
-from shipyard.core.config import default_artifacts_uri
+from shipyard.core.config import (
+    default_artifacts_uri,
+    default_features_root,
+    default_online_store,
+)
 from shipyard.core.errors import AuthenticationError, ShipyardError
+from shipyard.features.service import FeatureStoreService
 from shipyard.server._common import JSONBytesResponse, json_response
 from shipyard.server.auth import API_PREFIX, require_access
 from shipyard.server.limits import DEFAULT_MAX_REQUEST_BYTES, BodySizeLimitMiddleware
-from shipyard.server.routes import ROUTERS, artifacts, blobs
+from shipyard.server.routes import ROUTERS, artifacts, blobs, features
 from shipyard.server.routes.health import VERSION
 from shipyard.server.wire import warm_up
 from shipyard.store.blobs import BlobStore
@@ -52,6 +57,8 @@ def create_app(
     max_request_bytes: int = DEFAULT_MAX_REQUEST_BYTES,
     artifacts_uri: str | None = None,
     max_blob_bytes: int | None = None,
+    features_root: str | None = None,
+    online_store: str | None = None,
 ) -> FastAPI:
     """A Shipyard server app over the metadata database at ``database_url``."""
     engine = create_store_engine(database_url)
@@ -73,10 +80,14 @@ def create_app(
     app.state.artifacts_uri = artifacts_uri or default_artifacts_uri(database_url)
     app.state.artifacts = ArtifactService(engine)
     app.state.blobs = BlobStore(app.state.artifacts_uri)
+    root = features_root or default_features_root(database_url)
+    app.state.features = FeatureStoreService(
+        engine, root, online_store or default_online_store(root)
+    )
     app.state.max_request_bytes = max_request_bytes
     blob_limit = max_blob_bytes if max_blob_bytes is not None else blobs.max_blob_bytes_from_env()
     app.state.max_blob_bytes = blob_limit
-    for router in (*ROUTERS, artifacts.router, blobs.router):
+    for router in (*ROUTERS, artifacts.router, blobs.router, features.router):
         app.include_router(router, prefix=API_PREFIX, dependencies=[Depends(require_access)])
     _install_error_handlers(app)
     app.add_middleware(

@@ -23,6 +23,8 @@ OPEN_PATHS = frozenset({f"{API_PREFIX}/health"})
 ADMIN_PREFIX = f"{API_PREFIX}/tokens"
 ADMIN_PREFIXES = (ADMIN_PREFIX, f"{API_PREFIX}/admin")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# POST only because the query does not fit in a URL: these read, so the read role will do
+READ_POSTS = frozenset({f"{API_PREFIX}/features/online", f"{API_PREFIX}/features/historical"})
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,9 @@ def required_role(method: str, path: str) -> Role:
     """The least role a request needs."""
     if any(path == prefix or path.startswith(prefix + "/") for prefix in ADMIN_PREFIXES):
         return Role.ADMIN
-    return Role.READ if method.upper() in READ_METHODS else Role.WRITE
+    if method.upper() in READ_METHODS or (method.upper() == "POST" and path in READ_POSTS):
+        return Role.READ
+    return Role.WRITE
 
 
 _bearer = HTTPBearer(

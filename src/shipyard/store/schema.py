@@ -246,3 +246,6 @@ def exists_on(obj: object, dialect_name: str) -> bool:
     if dialect is None:
         return True
     return dialect_name == dialect if isinstance(dialect, str) else dialect_name in dialect
+
+
+from shipyard.store import schema_features as _schema_features  # noqa: E402, F401

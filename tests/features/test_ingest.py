@@ -64,10 +64,9 @@ def test_bad_rows_are_reported_and_nothing_is_written(service: FeatureStoreServi
 
 
 def test_types_allowed_values_and_missing_columns(service: FeatureStoreService) -> None:
-    view = FeatureView("v", [AIRPORT], [
-        Field("n", "int32", min=0), Field("flag", "bool"), Field("kind", "string", allowed=["x", "y"]),
-        Field("at", "timestamp"),
-    ], timestamp_field="ts")  # fmt: skip
+    fields = [Field("n", "int32", min=0), Field("flag", "bool"),
+              Field("kind", "string", allowed=["x", "y"]), Field("at", "timestamp")]  # fmt: skip
+    view = FeatureView("v", [AIRPORT], fields, timestamp_field="ts")
     service.apply(items(AIRPORT, view))
     good = pd.DataFrame({"origin": ["A", "B"], "ts": [T0, T0], "n": [1, 2], "flag": ["true", "0"],
                          "kind": ["x", "y"], "at": ["2024-01-01", None]})  # fmt: skip

@@ -1,8 +1,8 @@
 """Point-in-time joins with DuckDB's ASOF join.
 
 For each entity row and each feature view: the latest feature row with
-``feature_ts <= entity_ts`` and (with a TTL) ``feature_ts > entity_ts - ttl``; rows with
-the same key and event time are first reduced to the one created last. Each view is one
+``feature_ts <= entity_ts`` and (with a TTL) ``feature_ts > entity_ts - ttl``; among rows
+with the same key and event time the one created last wins. Each view is one
 ASOF LEFT JOIN, so entity rows keep their count, and ``ORDER BY`` the original row
 position keeps their order. Nothing is merged and filtered afterwards.
 """
@@ -52,16 +52,24 @@ class ViewPlan:
     ttl_s: float | None
 
 
+# The ASOF inequality compares structs lexicographically: the feature row with the
+# greatest (event time, created time, batch, row in batch) not after the entity's time
+# wins, so rows sharing an event time need no separate reduction step.
+_FEATURE_KEY = "{'t': __ts, 'c': __created_ts, 'i': __ingestion_id, 's': __seq}"
+_ENTITY_KEY = (
+    "{'t': __ets, 'c': 'infinity'::TIMESTAMPTZ, 'i': 9223372036854775807, "
+    "'s': 9223372036854775807}"
+)
+
+
 def _view_cte(index: int, plan: ViewPlan) -> str:
     keys = ", ".join(quote(k) for k in plan.join_keys)
     cols = ", ".join(quote(f) for f, _ in plan.features)
     files = ", ".join("'" + f.replace("'", "''") + "'" for f in plan.files)
     return (
-        f"v{index} AS (SELECT {keys}, __ts, {cols} "
+        f"v{index} AS (SELECT {keys}, __ts, {cols}, {_FEATURE_KEY} AS __k "
         f"FROM read_parquet([{files}], union_by_name = true) "
-        f"WHERE __ts <= (SELECT max({ENTITY_TS}) FROM e) "
-        f"QUALIFY row_number() OVER (PARTITION BY {keys}, __ts "
-        f"ORDER BY __created_ts DESC, __ingestion_id DESC, __seq DESC) = 1)"
+        f"WHERE __ts <= (SELECT max({ENTITY_TS}) FROM e))"
     )
 
 
@@ -85,15 +93,15 @@ def historical_join(
 ) -> pa.Table:
     """``entity`` holds the join keys, ``__ets`` (TIMESTAMPTZ) and ``__row`` (its order)."""
     con.register("entity_input", entity)
-    ctes = ["e AS (SELECT * FROM entity_input)"]
+    ctes = [f"e AS (SELECT *, {_ENTITY_KEY} AS __k FROM entity_input)"]
     ctes += [_view_cte(i, p) for i, p in enumerate(plans) if p.files]
     joins = []
     for i, plan in enumerate(plans):
         if not plan.files:
             continue
         on = " AND ".join(f"e.{quote(k)} = v{i}.{quote(k)}" for k in plan.join_keys)
-        joins.append(f"ASOF LEFT JOIN v{i} ON {on} AND e.{ENTITY_TS} >= v{i}.__ts")
-    select = [f"e.* EXCLUDE ({ENTITY_TS})"] + [
+        joins.append(f"ASOF LEFT JOIN v{i} ON {on} AND e.__k >= v{i}.__k")
+    select = [f"e.* EXCLUDE ({ENTITY_TS}, __k)"] + [
         s for i, p in enumerate(plans) for s in _select(i, p)
     ]
     sql = (

@@ -40,7 +40,7 @@ def _entity_table(entity_df: pd.DataFrame, timestamp_column: str) -> pa.Table:
         raise InvalidInputError(
             f"entity_df has no {timestamp_column!r} column (pass timestamp_column=...)"
         )
-    for reserved in (ROW, ENTITY_TS):
+    for reserved in (ROW, ENTITY_TS, "__k"):
         if reserved in entity_df.columns:
             raise InvalidInputError(f"entity_df must not have a column named {reserved!r}")
     df = entity_df.reset_index(drop=True)

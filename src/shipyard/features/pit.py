@@ -57,8 +57,7 @@ class ViewPlan:
 # wins, so rows sharing an event time need no separate reduction step.
 _FEATURE_KEY = "{'t': __ts, 'c': __created_ts, 'i': __ingestion_id, 's': __seq}"
 _ENTITY_KEY = (
-    "{'t': __ets, 'c': 'infinity'::TIMESTAMPTZ, 'i': 9223372036854775807, "
-    "'s': 9223372036854775807}"
+    "{'t': __ets, 'c': 'infinity'::TIMESTAMPTZ, 'i': 9223372036854775807, 's': 9223372036854775807}"
 )
 
 

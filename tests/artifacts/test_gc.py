@@ -7,12 +7,15 @@ import os
 import time
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
 from shipyard.artifacts import ArtifactService, FileEntry, GcReport
 from shipyard.core.errors import InvalidInputError
 from shipyard.store.blobs import BlobStore
+from shipyard.store.schema import blob_leases
 
 HOUR = 3600.0
 
@@ -101,3 +104,27 @@ def test_references_need_no_blob(svc: ArtifactService, store: BlobStore) -> None
 def test_bad_grace_periods_are_refused(svc: ArtifactService, store: BlobStore, bad: object) -> None:
     with pytest.raises(InvalidInputError, match="grace_s"):
         svc.gc(store, grace_s=bad)  # type: ignore[arg-type]
+
+
+def test_a_leased_blob_survives_gc_whatever_its_mtime(
+    svc: ArtifactService, store: BlobStore, engine: Any
+) -> None:
+    # On S3 re-using a blob cannot refresh its mtime; the lease is what protects it.
+    in_flight = put(store, b"being committed", age_s=2 * HOUR)
+    orphan = put(store, b"nobody wants me", age_s=2 * HOUR)
+    svc.lease_blobs([str(in_flight.digest)])
+    report = svc.gc(store, HOUR)
+    assert report.deleted == (orphan.digest,)
+    assert store.exists(str(in_flight.digest))
+    with engine.connect() as conn:  # the lease is still young: kept
+        assert conn.execute(select(func.count()).select_from(blob_leases)).scalar() == 1
+    # A lease older than the grace period protects nothing and is dropped.
+    report = svc.gc(store, 0.0)
+    assert report.deleted == (in_flight.digest,)
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(blob_leases)).scalar() == 0
+
+
+def test_lease_rejects_bad_digests(svc: ArtifactService) -> None:
+    with pytest.raises(InvalidInputError):
+        svc.lease_blobs(["../etc/passwd"])

@@ -320,6 +320,11 @@ class ArtifactService:
             w.mark_deleted(conn, art, record.id, user)
             return q.load_version(conn, record.id)
 
+    def lease_blobs(self, digests: Iterable[str]) -> None:
+        """Keep ``digests`` out of garbage collection for its grace period from now:
+        taken before an upload relies on blobs being (or staying) stored."""
+        gc_.lease_blobs(self.engine, digests)
+
     def referenced_digests(self) -> set[str]:
         """Every blob digest a file of a READY version references."""
         return gc_.referenced(self.engine)

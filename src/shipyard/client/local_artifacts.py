@@ -41,7 +41,9 @@ class LocalArtifacts:
         self.blobs = BlobStore(artifacts_uri)
 
     def missing_blobs(self, digests: Sequence[str]) -> list[str]:
-        return [d for d in dict.fromkeys(digests) if not self.blobs.exists(d)]
+        unique = list(dict.fromkeys(digests))
+        self.artifacts.lease_blobs(unique)  # GC keeps them until the commit
+        return [d for d in unique if not self.blobs.exists(d)]
 
     def upload_blob(self, path: Path, digest: str) -> None:
         self.blobs.put_file(path, expected_digest=digest)

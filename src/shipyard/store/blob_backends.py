@@ -300,3 +300,18 @@ def _timestamp(value: object) -> float:
     if isinstance(value, int | float):
         return float(value)
     return time.time()  # unknown: treat as fresh, so nothing is collected by mistake
+
+
+def object_filesystem(uri: str) -> tuple[Any, str]:
+    """``(fsspec filesystem, path)`` for an external ``file://``, ``s3://`` or ``gs://``
+    object (artifact references), configured like the blob store (S3 endpoint env)."""
+    scheme, _, rest = uri.partition("://")
+    scheme = scheme.lower()
+    if scheme == "file":
+        return fsspec.filesystem("file"), rest
+    if scheme == "s3":
+        return _s3_filesystem({}), rest
+    try:
+        return fsspec.filesystem(scheme), rest
+    except (ImportError, ValueError) as exc:
+        raise StoreError(f"No filesystem for {scheme}:// references: {exc}") from exc

@@ -21,6 +21,7 @@ __all__ = [
     "BinaryReader",
     "BinaryWriter",
     "blob_key",
+    "buffer_size",
     "copy_hashing",
     "iter_chunks",
     "sha256_file",
@@ -28,6 +29,7 @@ __all__ = [
 ]
 
 CHUNK_SIZE = 8 * 1024 * 1024
+MIN_BUFFER = 64 * 1024
 BLOBS_DIR = "sha256"
 TMP_DIR = "tmp"
 _DIGEST = re.compile(r"[0-9a-f]{64}")
@@ -90,7 +92,16 @@ def copy_hashing(
     return digest.hexdigest(), size
 
 
+def buffer_size(chunk: int, size_hint: int | None) -> int:
+    """A copy buffer for a stream of about ``size_hint`` bytes: no larger than needed
+    (a fresh 8 MiB buffer per small file costs more in page faults than the copy), at
+    least 64 KiB, at most ``chunk``."""
+    if size_hint is None or size_hint < 0:
+        return chunk
+    return max(1, min(chunk, max(size_hint + 1, MIN_BUFFER)))
+
+
 def sha256_file(path: str | os.PathLike[str], chunk: int = CHUNK_SIZE) -> tuple[str, int]:
     """(sha256 hex, size) of a local file, read in chunks (bounded memory)."""
     with open(Path(path), "rb", buffering=0) as f:
-        return copy_hashing(f, None, chunk)
+        return copy_hashing(f, None, buffer_size(chunk, os.fstat(f.fileno()).st_size))

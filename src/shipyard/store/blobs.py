@@ -35,6 +35,7 @@ from shipyard.store.blob_paths import (
     TMP_DIR,
     BinaryReader,
     blob_key,
+    buffer_size,
     copy_hashing,
     sha256_file,
     validate_digest,
@@ -116,13 +117,19 @@ class BlobStore:
             if ref is not None:
                 return ref
         with open(source, "rb") as f:
-            return self._upload(f, expected_digest, str(source))
+            return self._upload(f, expected_digest, str(source), os.fstat(f.fileno()).st_size)
 
-    def put_stream(self, fileobj: BinaryReader, expected_digest: str | None = None) -> BlobRef:
-        """Store everything ``fileobj.read`` returns, streamed in chunks."""
+    def put_stream(
+        self,
+        fileobj: BinaryReader,
+        expected_digest: str | None = None,
+        size_hint: int | None = None,
+    ) -> BlobRef:
+        """Store everything ``fileobj.read`` returns, streamed in chunks. ``size_hint``
+        (the expected length, if known) only sizes the copy buffer."""
         if expected_digest is not None:
             expected_digest = validate_digest(expected_digest)
-        return self._upload(fileobj, expected_digest, "stream")
+        return self._upload(fileobj, expected_digest, "stream", size_hint)
 
     def put_bytes(self, data: bytes) -> BlobRef:
         """Store a small in-memory value (manifests and the like)."""
@@ -137,11 +144,14 @@ class BlobStore:
             self._backend.touch(path)
         return BlobRef(digest, size)
 
-    def _upload(self, src: BinaryReader, expected: str | None, what: str) -> BlobRef:
+    def _upload(
+        self, src: BinaryReader, expected: str | None, what: str, size_hint: int | None = None
+    ) -> BlobRef:
         tmp = self._backend.join(f"{TMP_DIR}/{uuid.uuid4().hex}")
         source = _Source(src)
         with self._errors("upload", tmp, source):
-            digest, size = self._backend.write_temp(tmp, source, self.chunk_size)
+            chunk = buffer_size(self.chunk_size, size_hint)
+            digest, size = self._backend.write_temp(tmp, source, chunk)
             try:
                 self._verify_temp(tmp, digest, size, expected, what)
                 self._publish(tmp, digest, size)

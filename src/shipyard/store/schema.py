@@ -235,6 +235,16 @@ artifact_usage = Table(
     Index("ix_artifact_usage_version", "version_id", "direction"),
 )
 
+# A lease keeps a blob out of garbage collection while a client uploads or commits a
+# manifest that names it (S3 cannot refresh an object's mtime the way a local touch can).
+blob_leases = Table(
+    "blob_leases",
+    metadata,
+    Column("digest", String(64), primary_key=True),
+    Column("leased_at", BigInteger, nullable=False),
+    Index("ix_blob_leases_leased_at", "leased_at"),
+)
+
 
 def exists_on(obj: object, dialect_name: str) -> bool:
     """False for an index declared with ``ddl_if(dialect=...)`` for another database.

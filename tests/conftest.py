@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 import pytest
 
+from s3_support import s3_endpoint  # noqa: F401 - a session fixture for every test
 from tests_support import fresh_postgres_database
 
 

@@ -17,7 +17,7 @@ from shipyard.client import (
     set_tags,
     start_run,
 )
-from shipyard.client.artifacts import ArtifactVersion, log_dataset
+from shipyard.client.artifacts import ArtifactVersion, Reference, log_dataset
 from shipyard.client.features import FeatureStore
 from shipyard.core import errors
 from shipyard.core.errors import ShipyardError
@@ -32,6 +32,7 @@ __all__ = [
     "MetricHistory",
     "MetricPoint",
     "Project",
+    "Reference",
     "Run",
     "RunList",
     "RunStatus",

@@ -10,7 +10,6 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from s3_support import BUCKET
 from shipyard.core.errors import (
     BlobCorruptError,
     BlobNotFoundError,
@@ -25,9 +25,8 @@ from shipyard.core.errors import (
     StoreError,
 )
 from shipyard.store.blobs import BlobRef, BlobStore, LocalCache
-from tests_support import free_port, wait_http
+from tests_support import free_port
 
-BUCKET = "shipyard-test"
 MIB = 1024 * 1024
 
 CRASH_SCRIPT = """
@@ -51,47 +50,6 @@ if where == "before-publish":
     store._publish = lambda *args: os._exit(3)
 store.put_stream(Dying())
 """
-
-
-@pytest.fixture(scope="session")
-def s3_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """moto's S3 server on a free 127.0.0.1 port, with dummy credentials in the env."""
-    port = free_port()
-    log = tmp_path_factory.mktemp("moto") / "server.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    endpoint = f"http://127.0.0.1:{port}"
-    env = {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-        "SHIPYARD_S3_ENDPOINT_URL": endpoint,
-    }
-    with pytest.MonkeyPatch.context() as mp:
-        for key, value in env.items():
-            mp.setenv(key, value)
-        mp.delenv("AWS_PROFILE", raising=False)
-        try:
-            wait_http(endpoint, timeout=30)
-            import boto3
-
-            boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket=BUCKET)
-            yield endpoint
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from shipyard.artifacts.manifest import (
     ManifestDiff,
     apply_diff,
     diff,
+    incremental,
     manifest_digest,
 )
 from shipyard.artifacts.paths import TRAVERSAL_CORPUS, validate_artifact_path
@@ -44,6 +45,7 @@ __all__ = [
     "VersionState",
     "apply_diff",
     "diff",
+    "incremental",
     "manifest_digest",
     "parse_ref",
     "validate_artifact_path",

@@ -28,6 +28,7 @@ __all__ = [
     "apply_diff",
     "canonical_manifest",
     "diff",
+    "incremental",
     "manifest_digest",
     "normalize_entries",
     "normalized_manifest",
@@ -220,3 +221,26 @@ def apply_diff(entries: Iterable[FileEntry], change: ManifestDiff) -> list[FileE
     for entry in change.added:
         files[entry.path] = entry
     return [files[p] for p in sorted(files)]
+
+
+def incremental(
+    base: Iterable[FileEntry], added: Iterable[FileEntry], remove: Iterable[str] = ()
+) -> list[FileEntry]:
+    """The entries of a new version built on ``base``: each path (or folder) in
+    ``remove`` dropped first, then ``added`` put in (replacing entries at the same path),
+    sorted by path. Removing a path ``base`` does not have is an error naming it."""
+    files = list(base)
+    gone: list[FileEntry] = []
+    for raw in remove:
+        target = validate_artifact_path(str(raw).rstrip("/"))
+        matches = [e for e in files if e.path == target or e.path.startswith(f"{target}/")]
+        if not matches:
+            raise InvalidInputError(
+                f"Cannot remove {target!r}: the base version has no such file or folder",
+                path=target,
+            )
+        gone.extend(matches)
+        files = [e for e in files if e not in matches]
+    fresh = tuple(normalize_entries(added))
+    change = ManifestDiff(added=fresh, removed=tuple(gone), changed=(), unchanged_count=0)
+    return apply_diff(files, change)

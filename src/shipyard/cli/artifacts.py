@@ -153,13 +153,21 @@ def get_command(
             "--dest", "-d", help="Folder to write to. Default: $SHIPYARD_HOME/artifacts/NAME/vN."
         ),
     ] = None,
+    references: Annotated[
+        bool,
+        typer.Option(
+            "--references/--no-references",
+            help="Also fetch reference entries from their own URIs (checked against "
+            "the recorded size and checksum).",
+        ),
+    ] = True,
     tracking_uri: TrackingUri = None,
 ) -> None:
     """Download a version's files (verified, through the local cache)."""
     with open_client(tracking_uri) as client:
         version = client.get_artifact(ref)
         with _progress_bar(f"Downloading {version.ref}") as progress:
-            folder = version.download(dest, progress=progress)
+            folder = version.download(dest, progress=progress, references=references)
     console.print(f"Downloaded {version.ref} to {folder}", markup=False)
 
 
@@ -175,9 +183,22 @@ def _parse_metadata(text: str | None) -> dict[str, Any] | None:
     return value
 
 
+def _parse_refs(items: list[str]) -> dict[str, str]:
+    refs: dict[str, str] = {}
+    for item in items:
+        path, sep, uri = item.partition("=")
+        if not sep or not path or not uri:
+            raise InvalidInputError(f"--ref {item!r} is not PATH=URI")
+        refs[path] = uri
+    return refs
+
+
 @app.command("put")
 def put_command(
-    path: Annotated[Path, typer.Argument(help="A file or folder to upload.")],
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="A file or folder to upload (optional with --base or --ref)."),
+    ] = None,
     *,
     name: Annotated[str, typer.Option("--name", "-n", help="The artifact name.")],
     type_: Annotated[
@@ -192,14 +213,33 @@ def put_command(
     description: Annotated[
         str | None, typer.Option("--description", help="What this version holds.")
     ] = None,
+    base: Annotated[
+        str | None,
+        typer.Option("--base", help="Start from this version (NAME:vN): PATH adds or replaces."),
+    ] = None,
+    remove: Annotated[
+        list[str] | None,
+        typer.Option("--remove", help="With --base: drop this file or folder (repeatable)."),
+    ] = None,
+    ref: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ref",
+            help="PATH=URI: record an s3://, gs://, file:// or https:// object at PATH "
+            "instead of copying it (repeatable).",
+        ),
+    ] = None,
     tracking_uri: TrackingUri = None,
 ) -> None:
-    """Upload a file or folder as a new version (unchanged files are not uploaded)."""
+    """Upload a file or folder as a new version (unchanged files are not uploaded), or
+    build one from --base with --remove / --ref changes."""
     meta = _parse_metadata(metadata)
+    references = _parse_refs(ref or [])
     with open_client(tracking_uri) as client, _progress_bar(f"Uploading {name}") as progress:
         version = client.log_artifact(
-            path, name, type_, meta, alias or (), description=description, progress=progress
-        )
+            path, name, type_, meta, alias or (), description=description, progress=progress,
+            base=base, remove=remove or (), references=references,
+        )  # fmt: skip
     aliases = f" ({', '.join(version.aliases)})" if version.aliases else ""
     console.print(f"Logged {version.ref}{aliases} digest {version.digest[:16]}", markup=False)
 
@@ -321,7 +361,10 @@ def delete_command(
 def gc_command(
     grace_seconds: Annotated[
         float,
-        typer.Option("--grace-seconds", help="Keep blobs younger than this (uploads in flight)."),
+        typer.Option(
+            "--grace-seconds",
+            help="Keep blobs written or leased by an upload less than this long ago.",
+        ),
     ] = 3600.0,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Report what would be deleted; delete nothing.")

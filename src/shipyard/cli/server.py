@@ -26,9 +26,10 @@ def server_command(
         str | None,
         typer.Option(
             "--artifacts-uri",
-            help="Where artifact blobs will live: a folder or s3://bucket/prefix "
-            "(default $SHIPYARD_HOME/blobs). Recorded now; nothing is stored there until "
-            "the artifacts capability lands.",
+            help="Where artifact blobs live: a folder or s3://bucket/prefix (S3 endpoint "
+            "from $SHIPYARD_S3_ENDPOINT_URL or $AWS_ENDPOINT_URL). Default: "
+            "$SHIPYARD_ARTIFACTS_URI, else blobs/ beside a SQLite database, else "
+            "$SHIPYARD_HOME/blobs. Clients send and fetch bytes through the server.",
             show_default=False,
         ),
     ] = None,

@@ -21,7 +21,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from shipyard.artifacts import ArtifactVersionRecord, FileEntry, validate_artifact_path
+from shipyard.artifacts import (
+    ArtifactVersionRecord,
+    FileEntry,
+    incremental,
+    validate_artifact_path,
+)
+from shipyard.client.artifact_refs import Reference, describe, fetch
 from shipyard.core.config import shipyard_home
 from shipyard.core.errors import InvalidInputError
 from shipyard.store.blobs import sha256_file, validate_digest
@@ -30,7 +36,14 @@ if TYPE_CHECKING:
     from shipyard.client.backend import Backend
     from shipyard.client.run import Run
 
-__all__ = ["ArtifactVersion", "BlobCache", "Progress", "log_artifact", "log_dataset"]
+__all__ = [
+    "ArtifactVersion",
+    "BlobCache",
+    "Progress",
+    "Reference",
+    "log_artifact",
+    "log_dataset",
+]
 
 Progress = Callable[[int, int], None]
 """``progress(done_bytes, total_bytes)``: called from worker threads as bytes move."""
@@ -105,7 +118,7 @@ def _hash_all(files: Sequence[tuple[str, Path]]) -> list[FileEntry]:
 
 def log_artifact(
     backend: Backend,
-    path: str | os.PathLike[str],
+    path: str | os.PathLike[str] | None,
     *,
     name: str,
     type: str = "dataset",
@@ -114,14 +127,43 @@ def log_artifact(
     run_id: str | None = None,
     description: str | None = None,
     progress: Progress | None = None,
+    base: str | None = None,
+    remove: Sequence[str] = (),
+    references: Mapping[str, Reference | str] | None = None,
+    files: Sequence[tuple[str, Path]] | None = None,
 ) -> ArtifactVersion:
     """Log the file or folder at ``path`` as a new version of artifact ``name``.
 
-    Only blobs the store lacks are uploaded; identical content returns the existing
-    version. ``progress(done, total)`` counts bytes (already-stored files count at once).
-    """
-    files = walk_files(path)
+    With ``base`` (``name:vN``), the new version starts from that version's files:
+    ``remove`` drops paths or folders, then the files of ``path`` (if any) are added or
+    replace those at the same paths. ``references`` maps artifact paths to external
+    objects recorded instead of copied. Only blobs the store lacks are uploaded;
+    identical content returns the existing version. ``progress(done, total)`` counts
+    bytes (already-stored files count at once)."""
+    if files is None:
+        files = walk_files(path) if path is not None else []
+    if not files and base is None and not references:
+        raise InvalidInputError("Nothing to log: give a path, a base version or references")
+    if remove and base is None:
+        raise InvalidInputError("remove= needs a base version to remove files from")
     entries = _hash_all(files)
+    _upload_missing(backend, files, entries, progress)
+    entries += [describe(p, ref) for p, ref in (references or {}).items()]
+    if base is not None:
+        entries = incremental(backend.artifact_files(base), entries, remove)
+    record = backend.commit_artifact(
+        name, type, entries, metadata=metadata, run_id=run_id, aliases=list(aliases),
+        description=description,
+    )  # fmt: skip
+    return ArtifactVersion(record, backend)
+
+
+def _upload_missing(
+    backend: Backend,
+    files: Sequence[tuple[str, Path]],
+    entries: Sequence[FileEntry],
+    progress: Progress | None,
+) -> None:
     local = {str(e.digest): file for e, (_, file) in zip(entries, files, strict=True)}
     sizes = {str(e.digest): e.size for e in entries}
     missing = set(backend.missing_blobs(list(local))) if local else set()
@@ -134,11 +176,6 @@ def log_artifact(
 
     with ThreadPoolExecutor(max_workers=TRANSFER_WORKERS) as pool:
         list(pool.map(upload, sorted(missing)))
-    record = backend.commit_artifact(
-        name, type, entries, metadata=metadata, run_id=run_id, aliases=list(aliases),
-        description=description,
-    )  # fmt: skip
-    return ArtifactVersion(record, backend)
 
 
 # --- the cache and downloads ---------------------------------------------------------------
@@ -232,38 +269,55 @@ class ArtifactVersion:
         return self.backend.artifact_files(self.ref)
 
     def download(
-        self, root: str | os.PathLike[str] | None = None, *, progress: Progress | None = None
+        self,
+        root: str | os.PathLike[str] | None = None,
+        *,
+        progress: Progress | None = None,
+        references: bool = True,
     ) -> Path:
         """Materialise the files into ``root`` (default
         ``$SHIPYARD_HOME/artifacts/<name>/v<version>``) and return it.
 
         Blobs come from the digest cache, downloaded (and verified) only when missing, so
-        a second download transfers nothing. Reference entries (``ref_uri``) are listed by
-        ``files()`` but not downloaded: fetch them from their URI yourself."""
+        a second download transfers nothing. Reference entries are fetched by this
+        client from their own URIs (never through the server) and checked against the
+        size and SHA-256 or ETag recorded; ``references=False`` skips them."""
         target = Path(root) if root is not None else self._default_root()
         target.mkdir(parents=True, exist_ok=True)
         real_target = target.resolve()
-        stored = [e for e in self.files() if e.digest is not None and not e.is_reference]
+        entries = self.files()
+        stored = [e for e in entries if not e.is_reference]
+        refs = [e for e in entries if e.is_reference] if references else []
         cache = BlobCache()
         sizes = {str(e.digest): e.size for e in stored}
-        meter = _Meter(sum(sizes.values()), progress)
+        meter = _Meter(sum(sizes.values()) + sum(e.size for e in refs), progress)
         cached: dict[str, Path] = {}
 
-        def fetch(digest: str) -> None:
+        def fetch_blob(digest: str) -> None:
             cached[digest] = cache.fetch(self.backend, digest, sizes[digest])[0]
             meter.add(sizes[digest])
 
+        def fetch_ref(entry: FileEntry) -> None:
+            fetch(entry, _inside_target(real_target, target, entry.path))
+            meter.add(entry.size)
+
         with ThreadPoolExecutor(max_workers=TRANSFER_WORKERS) as pool:
-            list(pool.map(fetch, sorted(sizes)))
+            list(pool.map(fetch_blob, sorted(sizes)))
+            list(pool.map(fetch_ref, refs))
         for entry in stored:
-            dest = real_target / validate_artifact_path(entry.path)
-            if not dest.resolve().is_relative_to(real_target):
-                raise InvalidInputError(f"{entry.path!r} escapes {target}", path=entry.path)
+            dest = _inside_target(real_target, target, entry.path)
             _place(cached[str(entry.digest)], dest)
         return target
 
     def _default_root(self) -> Path:
         return shipyard_home() / "artifacts" / self.name / f"v{self.version}"
+
+
+def _inside_target(real_target: Path, target: Path, path: str) -> Path:
+    dest = real_target / validate_artifact_path(path)
+    if not dest.resolve().is_relative_to(real_target):
+        raise InvalidInputError(f"{path!r} escapes {target}", path=path)
+    return dest
 
 
 def wrap(records: Iterable[ArtifactVersionRecord], backend: Backend) -> list[ArtifactVersion]:

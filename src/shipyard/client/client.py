@@ -14,7 +14,13 @@ from shipyard.artifacts import (
     ManifestDiff,
     parse_ref,
 )
-from shipyard.client.artifacts import ArtifactVersion, Progress, log_artifact, wrap
+from shipyard.client.artifacts import (
+    ArtifactVersion,
+    Progress,
+    Reference,
+    log_artifact,
+    wrap,
+)
 from shipyard.client.backend import Backend
 from shipyard.client.factory import backend_for
 from shipyard.client.run import Run
@@ -132,7 +138,7 @@ class Client:
 
     def log_artifact(
         self,
-        path: str | os.PathLike[str],
+        path: str | os.PathLike[str] | None,
         name: str,
         type: str = "dataset",
         metadata: Mapping[str, Any] | None = None,
@@ -140,11 +146,16 @@ class Client:
         *,
         description: str | None = None,
         progress: Progress | None = None,
+        base: str | None = None,
+        remove: Sequence[str] = (),
+        references: Mapping[str, Reference | str] | None = None,
     ) -> ArtifactVersion:
-        """Log a file or folder as a version of ``name`` with no producer run."""
+        """Log a file or folder as a version of ``name`` with no producer run; ``base``,
+        ``remove`` and ``references`` as in ``Run.log_artifact``."""
         return log_artifact(
             self.backend, path, name=name, type=type, metadata=metadata, aliases=aliases,
-            description=description, progress=progress,
+            description=description, progress=progress, base=base, remove=remove,
+            references=references,
         )  # fmt: skip
 
     def collect_garbage(self, grace_s: float = 3600.0, dry_run: bool = False) -> GcReport:

@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
@@ -48,11 +49,14 @@ def start_run(  # noqa: PLR0917 - the documented public signature takes these in
     tracking_uri: str | None = None,
     capture: Any = None,
     system_metrics: bool | float = False,
+    save_code: bool = False,
 ) -> Run:
     """Start (or with ``resume=True`` continue) a run; use as a context manager or call
     ``run.finish()``. ``offline=True`` (or ``SHIPYARD_MODE=offline``) logs locally for a
     later ``shipyard sync``. ``system_metrics=True`` (or a period in seconds) samples
-    CPU, memory, disk, network and GPU as ``system/*`` metrics."""
+    CPU, memory, disk, network and GPU as ``system/*`` metrics. ``save_code=True``
+    stores the git-tracked files of the working directory's repository as a ``code``
+    artifact produced by the run (``run.log_code()``; a warning if there is no repo)."""
     offline = offline_mode_from_env() if offline is None else offline
     backend = offline_backend() if offline else backend_for(tracking_uri)
     project = project or os.environ.get("SHIPYARD_PROJECT") or DEFAULT_PROJECT
@@ -94,8 +98,17 @@ def start_run(  # noqa: PLR0917 - the documented public signature takes these in
     run.add_finish_hook(lambda: {"run_time": clock.stop()})
     if system_metrics:
         _attach_sampler(run, system_metrics)
+    if save_code and not resume:
+        _save_code(run)
     _push(run)
     return run
+
+
+def _save_code(run: Run) -> None:
+    try:
+        run.log_code()
+    except InvalidInputError as exc:
+        warnings.warn(f"save_code: {exc.message}", stacklevel=3)
 
 
 def _resume(backend: Backend, run_id: str) -> Any:

@@ -9,7 +9,7 @@ from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from types import TracebackType
 from typing import Any
 
-from shipyard.client.artifacts import ArtifactVersion, log_artifact
+from shipyard.client.artifacts import ArtifactVersion, Progress, Reference, log_artifact
 from shipyard.client.backend import Backend
 from shipyard.client.logger import BatchLogger
 from shipyard.core.errors import (
@@ -240,19 +240,38 @@ class Run:
     # -- artifacts --------------------------------------------------------------------
     def log_artifact(
         self,
-        path: str | os.PathLike[str],
+        path: str | os.PathLike[str] | None,
         name: str,
         type: str = "dataset",
         metadata: Mapping[str, Any] | None = None,
         aliases: Sequence[str] = (),
+        *,
+        base: str | None = None,
+        remove: Sequence[str] = (),
+        references: Mapping[str, Reference | str] | None = None,
+        progress: Progress | None = None,
     ) -> ArtifactVersion:
         """Log a file or folder as a version of ``name`` produced by this run (only
-        files the store lacks are uploaded; identical content returns that version)."""
+        files the store lacks are uploaded; identical content returns that version).
+        ``base``/``remove`` build on an existing version; ``references`` record external
+        objects (``s3://``, ``gs://``, ``file://``, ``https://``) without copying them."""
         self.flush()
         return log_artifact(
             self.backend, path, name=name, type=type, metadata=metadata, aliases=aliases,
-            run_id=self.id,
+            run_id=self.id, base=base, remove=remove, references=references,
+            progress=progress,
         )  # fmt: skip
+
+    def log_code(
+        self, root: str | os.PathLike[str] | None = None, name: str | None = None
+    ) -> ArtifactVersion:
+        """Store the git-tracked files of the repository containing ``root`` (default:
+        the working directory) as a ``code`` artifact produced by this run (default name
+        ``code-<project>``), with the commit and whether the tree was dirty as metadata."""
+        from shipyard.client.code_snapshot import log_code
+
+        self.flush()
+        return log_code(self.backend, self.id, self.project, root, name)
 
     def use_artifact(self, ref: str) -> ArtifactVersion:
         """Resolve ``ref`` (``name:v3``, ``name:latest``, ``name:<alias>``) and record

@@ -211,3 +211,42 @@ def search_dataset(
         metric_values = [rng.random() for _ in range(n_metrics)]
         param_values = [f"v{rng.randrange(10)}" for _ in range(n_params)]
         yield param_values, metric_values
+
+
+def artifact_dataset(root: Path, n_files: int, file_size: int, seed: int = 0) -> int:
+    """Write the artifact benchmarks' folder: ``n_files`` files of ``file_size`` random
+    bytes in 10 sub-folders (``d0/part-0000.bin`` …). Deterministic for a given ``seed``,
+    so every system uploads the same bytes. Returns the total size in bytes."""
+    rng = random.Random(seed)
+    for i in range(n_files):
+        folder = root / f"d{i % 10}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"part-{i:04d}.bin").write_bytes(rng.randbytes(file_size))
+    return n_files * file_size
+
+
+def dir_bytes(root: Path) -> int:
+    """Total size of the regular files under ``root``."""
+    return sum(p.stat().st_size for p in root.rglob("*") if p.is_file())
+
+
+def proc_io_write_bytes(pid: int) -> int | None:
+    """Bytes ``pid`` caused to be written to storage (``/proc/<pid>/io``), if readable."""
+    try:
+        for line in Path(f"/proc/{pid}/io").read_text().splitlines():
+            if line.startswith("write_bytes:"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def proc_peak_rss_bytes(pid: int) -> int | None:
+    """Peak resident memory of ``pid`` so far (``VmHWM`` in ``/proc/<pid>/status``)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        return None
+    return None

@@ -77,12 +77,14 @@ class MlflowServer:
         workers: int | None = None,
         jobs: bool = False,
         startup_timeout: float = 180.0,
+        proxy_artifacts: bool = False,
     ) -> None:
         self.backend_store_uri = backend_store_uri
         self.workdir = workdir
         self.workers = workers
         self.jobs = jobs
         self.startup_timeout = startup_timeout
+        self.proxy_artifacts = proxy_artifacts
         self.port = peers.free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = workdir / "mlflow-server.log"
@@ -100,8 +102,11 @@ class MlflowServer:
             "server",
             "--backend-store-uri",
             self.backend_store_uri,
-            "--default-artifact-root",
-            str(artifacts),
+            *(
+                ["--serve-artifacts", "--artifacts-destination", str(artifacts)]
+                if self.proxy_artifacts
+                else ["--default-artifact-root", str(artifacts)]
+            ),
             "--host",
             "127.0.0.1",
             "--port",

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from sqlalchemy import create_engine
 
+from s3_support import BUCKET  # s3_endpoint comes from tests/conftest.py
 from shipyard.core.errors import InvalidInputError
 from shipyard.features import FileSource, SqlSource
 from shipyard.features.sources import read_source
-from store.test_blobs_s3 import BUCKET, s3_endpoint  # noqa: F401 (a fixture)
 
 FRAME = pd.DataFrame({"origin": ["A", "B", "C"], "ts": pd.to_datetime(["2024-01-01"] * 3, utc=True),
                       "temp": [1.0, 2.0, 3.0]})  # fmt: skip
@@ -43,7 +43,7 @@ def test_missing_sources_are_clear_errors(tmp_path: Path) -> None:
         read_source(FileSource(str(tmp_path / "*.parquet")))
 
 
-def test_parquet_glob_on_s3(s3_endpoint: str) -> None:  # noqa: F811
+def test_parquet_glob_on_s3(s3_endpoint: str) -> None:
     import s3fs
 
     prefix = f"{BUCKET}/{uuid.uuid4().hex}"

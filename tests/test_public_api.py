@@ -11,10 +11,10 @@ from tests_support import repo_root
 
 def test_top_level_exports_are_pinned() -> None:
     assert sorted(shipyard.__all__) == [
-        "ArtifactVersion", "Client", "FeatureStore", "MetricHistory", "MetricPoint", "Project",
-        "Reference",
-        "Run", "RunList", "RunStatus", "ShipyardError", "__version__", "active_run", "errors",
-        "finish", "log", "log_dataset", "log_metric", "log_params", "set_tags", "start_run",
+        "ArtifactVersion", "Client", "FeatureStore", "MetricHistory", "MetricPoint",
+        "ModelVersion", "Project", "Reference", "RegisteredModel", "Run", "RunList",
+        "RunStatus", "ShipyardError", "__version__", "active_run", "errors", "finish", "log",
+        "log_dataset", "log_metric", "log_params", "set_tags", "start_run",
     ]  # fmt: skip
     for name in shipyard.__all__:
         assert getattr(shipyard, name) is not None

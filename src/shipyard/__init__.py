@@ -21,6 +21,7 @@ from shipyard.client.artifacts import ArtifactVersion, Reference, log_dataset
 from shipyard.client.features import FeatureStore
 from shipyard.core import errors
 from shipyard.core.errors import ShipyardError
+from shipyard.registry import ModelVersion, RegisteredModel
 from shipyard.tracking.entities import MetricHistory, MetricPoint, Project, RunStatus
 
 __version__ = "0.1.0"
@@ -31,8 +32,10 @@ __all__ = [
     "FeatureStore",
     "MetricHistory",
     "MetricPoint",
+    "ModelVersion",
     "Project",
     "Reference",
+    "RegisteredModel",
     "Run",
     "RunList",
     "RunStatus",

@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-from shipyard.cli import artifacts, db, features, projects, runs, tokens
+from shipyard.cli import artifacts, db, features, projects, registry, runs, tokens
 from shipyard.cli.errors import ShipyardGroup
 from shipyard.cli.quickstart import quickstart_command
 from shipyard.cli.render import console
@@ -31,6 +31,7 @@ app.add_typer(projects.app, name="projects")
 app.add_typer(db.app, name="db")
 app.add_typer(artifacts.app, name="artifacts")
 app.add_typer(features.app, name="features")
+app.add_typer(registry.app, name="models")
 app.add_typer(tokens.app, name="token")
 app.command("server")(server_command)
 app.command("sync")(sync_command)

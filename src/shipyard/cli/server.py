@@ -52,6 +52,16 @@ def server_command(
     log_level: Annotated[
         str, typer.Option("--log-level", help="uvicorn log level: debug, info, warning…")
     ] = "info",
+    webhook_allow_private: Annotated[
+        bool | None,
+        typer.Option(
+            "--webhook-allow-private/--no-webhook-allow-private",
+            help="Let model-registry webhooks (registered with allow_private) call "
+            "loopback, private and link-local addresses. Default: "
+            "$SHIPYARD_WEBHOOK_ALLOW_PRIVATE, else off (SSRF protection).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Serve the tracking REST API (under /api/v1) until interrupted."""
     from shipyard.server import serve
@@ -64,4 +74,5 @@ def server_command(
         auth=env_flag(ENV_AUTH) if auth is None else auth,
         insecure_public=insecure_public,
         log_level=log_level,
+        webhook_allow_private=webhook_allow_private,
     )

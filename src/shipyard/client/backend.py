@@ -11,6 +11,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from shipyard.client.artifact_backend import ArtifactBackend
 from shipyard.client.feature_backend import FeatureBackend
+from shipyard.client.registry_backend import RegistryBackend
 from shipyard.tracking.entities import (
     MetricColumns,
     MetricHistory,
@@ -22,9 +23,9 @@ from shipyard.tracking.entities import (
 
 
 @runtime_checkable
-class Backend(ArtifactBackend, FeatureBackend, Protocol):
+class Backend(ArtifactBackend, FeatureBackend, RegistryBackend, Protocol):
     """What the SDK needs from a store: tracking here, artifacts in ``ArtifactBackend``,
-    the feature store in ``FeatureBackend``."""
+    the feature store in ``FeatureBackend``, the model registry in ``RegistryBackend``."""
 
     @property
     def uri(self) -> str: ...

@@ -9,6 +9,7 @@ Metric history travels as an Arrow IPC stream and is decoded straight into numpy
 from __future__ import annotations
 
 import contextlib
+import getpass
 import hashlib
 import json
 import os
@@ -32,6 +33,7 @@ from shipyard.artifacts import (
     ManifestDiff,
 )
 from shipyard.client.http_features import HttpFeatures
+from shipyard.client.http_registry import HttpRegistry
 from shipyard.core.config import ENV_TOKEN
 from shipyard.core.errors import (
     BackendUnavailableError,
@@ -63,15 +65,20 @@ _UNAVAILABLE_STATUSES = frozenset({502, 503, 504})
 OCTET_STREAM = "application/octet-stream"
 MISSING_BATCH = 10_000
 DOWNLOAD_CHUNK = 1024 * 1024
+USER_HEADER = "Shipyard-User"
 
 
-class HttpBackend(HttpFeatures):
+class HttpBackend(HttpFeatures, HttpRegistry):
     """REST client of a Shipyard server; same behaviour as the embedded backend."""
 
     def __init__(self, base_url: str, token: str | None = None, timeout: float = 30.0) -> None:
         self._base_url = base_url.rstrip("/")
         token = token if token is not None else os.environ.get(ENV_TOKEN) or None
-        headers = {"User-Agent": "shipyard-client", "Accept": "application/json"}
+        headers = {
+            "User-Agent": "shipyard-client",
+            "Accept": "application/json",
+            USER_HEADER: _os_user(),
+        }
         if token:
             headers["Authorization"] = f"Bearer {token}"
         self._client = httpx.Client(base_url=self._base_url, headers=headers, timeout=timeout)
@@ -407,6 +414,15 @@ class HttpBackend(HttpFeatures):
 
     def __exit__(self, *_exc: object) -> None:
         self.close()
+
+
+def _os_user() -> str:
+    """Sent as ``Shipyard-User``: the server uses it as "who" only when auth is off."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+    return user if user.isascii() and user.isprintable() else ""
 
 
 def _segment(value: str) -> str:

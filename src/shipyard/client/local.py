@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from shipyard.client.local_artifacts import LocalArtifacts, default_artifacts_uri
 from shipyard.client.local_features import LocalFeatures
+from shipyard.client.local_registry import LocalRegistry
 from shipyard.store.db import create_store_engine
 from shipyard.tracking.entities import (
     MetricColumns,
@@ -35,7 +36,7 @@ def shared_engine(url: str) -> Engine:
         return engine
 
 
-class LocalBackend(LocalArtifacts, LocalFeatures):
+class LocalBackend(LocalArtifacts, LocalFeatures, LocalRegistry):
     """Embedded backend: calls the domain services directly, no server needed."""
 
     def __init__(
@@ -46,6 +47,7 @@ class LocalBackend(LocalArtifacts, LocalFeatures):
         self.service = TrackingService(engine)
         super().__init__(engine, artifacts_uri or default_artifacts_uri(database_url))
         self._init_features(engine, database_url)
+        LocalRegistry.__init__(self, engine)
 
     @property
     def uri(self) -> str:

@@ -11,7 +11,8 @@ Every error carries an ``error_code`` (stable, documented in docs/errors.md) and
     │   ├── InvalidMetricValueError    INVALID_METRIC_VALUE  400
     │   ├── RequestTooLargeError       REQUEST_TOO_LARGE     413
     │   ├── RunNotActiveError          RUN_NOT_ACTIVE        400
-    │   └── FeatureValidationError     FEATURE_VALIDATION_FAILED 400
+    │   ├── FeatureValidationError     FEATURE_VALIDATION_FAILED 400
+    │   └── InvalidWebhookError        INVALID_WEBHOOK       400
     ├── NotFoundError                  NOT_FOUND             404
     │   ├── ProjectNotFoundError       PROJECT_NOT_FOUND     404
     │   ├── RunNotFoundError           RUN_NOT_FOUND         404
@@ -19,10 +20,15 @@ Every error carries an ``error_code`` (stable, documented in docs/errors.md) and
     │   ├── TokenNotFoundError         TOKEN_NOT_FOUND       404
     │   ├── ArtifactNotFoundError      ARTIFACT_NOT_FOUND    404
     │   ├── BlobNotFoundError          BLOB_NOT_FOUND        404
-    │   └── FeatureNotFoundError       FEATURE_NOT_FOUND     404
+    │   ├── FeatureNotFoundError       FEATURE_NOT_FOUND     404
+    │   ├── RegisteredModelNotFoundError REGISTERED_MODEL_NOT_FOUND 404
+    │   ├── ModelVersionNotFoundError  MODEL_VERSION_NOT_FOUND 404
+    │   ├── AliasNotFoundError         ALIAS_NOT_FOUND       404
+    │   └── WebhookNotFoundError       WEBHOOK_NOT_FOUND     404
     ├── AlreadyExistsError             ALREADY_EXISTS        409
     │   ├── ProjectAlreadyExistsError  PROJECT_ALREADY_EXISTS 409
-    │   └── RunAlreadyExistsError      RUN_ALREADY_EXISTS    409
+    │   ├── RunAlreadyExistsError      RUN_ALREADY_EXISTS    409
+    │   └── RegisteredModelAlreadyExistsError REGISTERED_MODEL_ALREADY_EXISTS 409
     ├── AuthenticationError            UNAUTHENTICATED       401
     ├── PermissionDeniedError          PERMISSION_DENIED     403
     ├── ArtifactInUseError             ARTIFACT_IN_USE       409
@@ -36,6 +42,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 __all__ = [
+    "AliasNotFoundError",
     "AlreadyExistsError",
     "ArtifactInUseError",
     "ArtifactNotFoundError",
@@ -49,11 +56,15 @@ __all__ = [
     "InvalidFilterError",
     "InvalidInputError",
     "InvalidMetricValueError",
+    "InvalidWebhookError",
     "MetricNotFoundError",
+    "ModelVersionNotFoundError",
     "NotFoundError",
     "PermissionDeniedError",
     "ProjectAlreadyExistsError",
     "ProjectNotFoundError",
+    "RegisteredModelAlreadyExistsError",
+    "RegisteredModelNotFoundError",
     "RequestTooLargeError",
     "RunAlreadyExistsError",
     "RunNotActiveError",
@@ -61,6 +72,7 @@ __all__ = [
     "ShipyardError",
     "StoreError",
     "TokenNotFoundError",
+    "WebhookNotFoundError",
     "error_from_code",
 ]
 
@@ -152,6 +164,13 @@ class FeatureValidationError(InvalidInputError):
     http_status = 400
 
 
+class InvalidWebhookError(InvalidInputError):
+    """A webhook URL is refused: bad scheme, or it resolves to a private address."""
+
+    error_code = "INVALID_WEBHOOK"
+    http_status = 400
+
+
 class NotFoundError(ShipyardError):
     """Something that was asked for does not exist."""
 
@@ -193,6 +212,30 @@ class FeatureNotFoundError(NotFoundError):
     error_code = "FEATURE_NOT_FOUND"
 
 
+class RegisteredModelNotFoundError(NotFoundError):
+    """No registered model with this name."""
+
+    error_code = "REGISTERED_MODEL_NOT_FOUND"
+
+
+class ModelVersionNotFoundError(NotFoundError):
+    """The registered model has no such version (or it was deleted)."""
+
+    error_code = "MODEL_VERSION_NOT_FOUND"
+
+
+class AliasNotFoundError(NotFoundError):
+    """The registered model has no such alias."""
+
+    error_code = "ALIAS_NOT_FOUND"
+
+
+class WebhookNotFoundError(NotFoundError):
+    """No webhook with this id on the registered model."""
+
+    error_code = "WEBHOOK_NOT_FOUND"
+
+
 class AlreadyExistsError(ShipyardError):
     """Creating something whose unique name or id is taken."""
 
@@ -206,6 +249,10 @@ class ProjectAlreadyExistsError(AlreadyExistsError):
 
 class RunAlreadyExistsError(AlreadyExistsError):
     error_code = "RUN_ALREADY_EXISTS"
+
+
+class RegisteredModelAlreadyExistsError(AlreadyExistsError):
+    error_code = "REGISTERED_MODEL_ALREADY_EXISTS"
 
 
 class AuthenticationError(ShipyardError):

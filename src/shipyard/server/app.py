@@ -21,16 +21,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from shipyard.artifacts import ArtifactService
 from shipyard.auth.tokens import TokenService
 from shipyard.core.config import (
+    ENV_WEBHOOK_ALLOW_PRIVATE,
     default_artifacts_uri,
     default_features_root,
     default_online_store,
+    env_flag,
 )
 from shipyard.core.errors import AuthenticationError, ShipyardError
 from shipyard.features.service import FeatureStoreService
+from shipyard.registry import RegistryService
 from shipyard.server._common import JSONBytesResponse, json_response
 from shipyard.server.auth import API_PREFIX, require_access
 from shipyard.server.limits import DEFAULT_MAX_REQUEST_BYTES, BodySizeLimitMiddleware
-from shipyard.server.routes import ROUTERS, artifacts, blobs, features
+from shipyard.server.routes import ROUTERS, artifacts, blobs, features, registry
 from shipyard.server.routes.health import VERSION
 from shipyard.server.wire import warm_up
 from shipyard.store.blobs import BlobStore
@@ -59,8 +62,12 @@ def create_app(
     max_blob_bytes: int | None = None,
     features_root: str | None = None,
     online_store: str | None = None,
+    webhook_allow_private: bool | None = None,
 ) -> FastAPI:
-    """A Shipyard server app over the metadata database at ``database_url``."""
+    """A Shipyard server app over the metadata database at ``database_url``.
+
+    ``webhook_allow_private`` (default ``$SHIPYARD_WEBHOOK_ALLOW_PRIVATE``) lets callers
+    register webhooks to private, loopback and link-local addresses."""
     engine = create_store_engine(database_url)
     warm_up()
     app = FastAPI(
@@ -84,10 +91,14 @@ def create_app(
     app.state.features = FeatureStoreService(
         engine, root, online_store or default_online_store(root)
     )
+    if webhook_allow_private is None:
+        webhook_allow_private = env_flag(ENV_WEBHOOK_ALLOW_PRIVATE)
+    app.state.registry = RegistryService(engine, private_webhooks=webhook_allow_private)
     app.state.max_request_bytes = max_request_bytes
     blob_limit = max_blob_bytes if max_blob_bytes is not None else blobs.max_blob_bytes_from_env()
     app.state.max_blob_bytes = blob_limit
-    for router in (*ROUTERS, artifacts.router, blobs.router, features.router):
+    routers = (*ROUTERS, artifacts.router, blobs.router, features.router, registry.router)
+    for router in routers:
         app.include_router(router, prefix=API_PREFIX, dependencies=[Depends(require_access)])
     _install_error_handlers(app)
     app.add_middleware(

@@ -46,6 +46,7 @@ def serve(
     auth: bool = False,
     insecure_public: bool = False,
     log_level: str = "info",
+    webhook_allow_private: bool | None = None,
 ) -> None:
     """Serve the REST API in this process until interrupted."""
     check_bind(host, auth=auth, insecure_public=insecure_public)
@@ -53,7 +54,12 @@ def serve(
 
     from shipyard.server.app import create_app
 
-    app = create_app(database_url, auth=auth, artifacts_uri=artifacts_uri)
+    app = create_app(
+        database_url,
+        auth=auth,
+        artifacts_uri=artifacts_uri,
+        webhook_allow_private=webhook_allow_private,
+    )
     if auth and not any(t.revoked_at is None for t in app.state.tokens.list()):
         logger.warning(
             "Auth is on but no active token exists: every request will get 401. Create "

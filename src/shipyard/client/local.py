@@ -8,9 +8,12 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from shipyard.artifacts import GcReport
 from shipyard.client.local_artifacts import LocalArtifacts, default_artifacts_uri
 from shipyard.client.local_features import LocalFeatures
 from shipyard.client.local_registry import LocalRegistry
+from shipyard.client.local_media import LocalMedia
+from shipyard.media import MediaService
 from shipyard.store.db import create_store_engine
 from shipyard.tracking.entities import (
     MetricColumns,
@@ -36,7 +39,7 @@ def shared_engine(url: str) -> Engine:
         return engine
 
 
-class LocalBackend(LocalArtifacts, LocalFeatures, LocalRegistry):
+class LocalBackend(LocalMedia, LocalArtifacts, LocalFeatures, LocalRegistry):
     """Embedded backend: calls the domain services directly, no server needed."""
 
     def __init__(
@@ -45,6 +48,7 @@ class LocalBackend(LocalArtifacts, LocalFeatures, LocalRegistry):
         self._url = database_url
         engine = engine or shared_engine(database_url)
         self.service = TrackingService(engine)
+        self.media_service = MediaService(engine)
         super().__init__(engine, artifacts_uri or default_artifacts_uri(database_url))
         self._init_features(engine, database_url)
         LocalRegistry.__init__(self, engine)
@@ -132,6 +136,11 @@ class LocalBackend(LocalArtifacts, LocalFeatures, LocalRegistry):
         page_token: str | None = None,
     ) -> RunPage:
         return self.service.search_runs(projects, filter, order_by, limit, page_token)
+
+    def collect_garbage(self, grace_s: float = 3600.0, *, dry_run: bool = False) -> GcReport:
+        """Garbage collection keeps blobs that media items point at, too."""
+        keep = self.media_service.referenced_digests()
+        return self.artifacts.gc(self.blobs, grace_s, keep=keep, dry_run=dry_run)
 
     def close(self) -> None:
         """Engines are shared per process; nothing to release per backend."""

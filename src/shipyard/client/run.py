@@ -12,6 +12,7 @@ from typing import Any
 from shipyard.client.artifacts import ArtifactVersion, Progress, Reference, log_artifact
 from shipyard.client.backend import Backend
 from shipyard.client.logger import BatchLogger
+from shipyard.client.media_upload import log_media_values
 from shipyard.core.errors import (
     ImmutableParamError,
     InvalidInputError,
@@ -19,6 +20,7 @@ from shipyard.core.errors import (
     ShipyardError,
 )
 from shipyard.core.timeutil import now_ms
+from shipyard.media import Media, media_items
 from shipyard.tracking.entities import TERMINAL_STATUSES, MetricPoint, RunRecord, RunStatus
 from shipyard.tracking.validation import check_key, metric_value, param_value
 
@@ -153,7 +155,8 @@ class Run:
 
     # -- logging ----------------------------------------------------------------------
     def log(self, data: Mapping[str, Any], step: int | None = None) -> None:
-        """Log many metrics at one step; the step auto-increments when omitted."""
+        """Log many metrics (and media: ``sy.Image``, ``sy.Table``, figures, ...) at one
+        step; the step auto-increments when omitted. Media is stored before this returns."""
         logger = self._require_live()
         ts = now_ms()
         with self._lock:
@@ -164,14 +167,23 @@ class Run:
             if step >= self._next_step:
                 self._next_step = step + 1
             values: dict[str, float] = {}
+            media: dict[str, list[Media]] = {}
             known = self._known_keys
             for key, value in data.items():
                 if key not in known:
                     check_key(key, "Metric")
                     known.add(key)
-                values[key] = value if type(value) is float else metric_value(key, value)
+                if type(value) is float:
+                    values[key] = value
+                elif (items := media_items(value)) is not None:
+                    media[key] = items
+                else:
+                    values[key] = metric_value(key, value)
             self._remember(values, step)
-        logger.put_metrics(values, step, ts)
+        if values or not media:
+            logger.put_metrics(values, step, ts)
+        if media:
+            log_media_values(self.backend, self.id, media, step)
 
     def log_metric(
         self, key: str, value: float, step: int | None = None, timestamp: int | None = None

@@ -19,6 +19,7 @@ Every error carries an ``error_code`` (stable, documented in docs/errors.md) and
     │   ├── MetricNotFoundError        METRIC_NOT_FOUND      404
     │   ├── TokenNotFoundError         TOKEN_NOT_FOUND       404
     │   ├── ArtifactNotFoundError      ARTIFACT_NOT_FOUND    404
+    │   ├── MediaNotFoundError         MEDIA_NOT_FOUND       404
     │   ├── BlobNotFoundError          BLOB_NOT_FOUND        404
     │   ├── FeatureNotFoundError       FEATURE_NOT_FOUND     404
     │   ├── RegisteredModelNotFoundError REGISTERED_MODEL_NOT_FOUND 404
@@ -57,6 +58,7 @@ __all__ = [
     "InvalidInputError",
     "InvalidMetricValueError",
     "InvalidWebhookError",
+    "MediaNotFoundError",
     "MetricNotFoundError",
     "ModelVersionNotFoundError",
     "NotFoundError",
@@ -198,6 +200,12 @@ class ArtifactNotFoundError(NotFoundError):
     """No artifact with this name, or no version matching this version or alias."""
 
     error_code = "ARTIFACT_NOT_FOUND"
+
+
+class MediaNotFoundError(NotFoundError):
+    """No media item has this id."""
+
+    error_code = "MEDIA_NOT_FOUND"
 
 
 class BlobNotFoundError(NotFoundError):

@@ -30,6 +30,7 @@ from shipyard.core.config import (
 from shipyard.core.errors import AuthenticationError, ShipyardError
 from shipyard.features.service import FeatureStoreService
 from shipyard.registry import RegistryService
+from shipyard.media import MediaService
 from shipyard.server._common import JSONBytesResponse, json_response
 from shipyard.server.auth import API_PREFIX, require_access
 from shipyard.server.limits import DEFAULT_MAX_REQUEST_BYTES, BodySizeLimitMiddleware
@@ -86,6 +87,7 @@ def create_app(
     app.state.auth_enabled = auth
     app.state.artifacts_uri = artifacts_uri or default_artifacts_uri(database_url)
     app.state.artifacts = ArtifactService(engine)
+    app.state.media = MediaService(engine)
     app.state.blobs = BlobStore(app.state.artifacts_uri)
     root = features_root or default_features_root(database_url)
     app.state.features = FeatureStoreService(

@@ -1,7 +1,9 @@
 """REST routes under ``/api/v1``; each module is one router."""
 
-from shipyard.server.routes import health, projects, runs, tokens
+from shipyard.server.routes import health, media, metrics, projects, runs, tokens
 
-ROUTERS = (health.router, projects.router, runs.router, tokens.router)
+ROUTERS = (
+    health.router, projects.router, runs.router, metrics.router, media.router, tokens.router,
+)  # fmt: skip
 
 __all__ = ["ROUTERS"]

@@ -187,7 +187,12 @@ def use_artifact(run_id: str, body: InputRecord, service: Artifacts) -> JSONByte
 
 
 @router.post("/admin/gc", summary="Collect unreferenced blobs")
-async def collect_garbage(body: GcRequest, service: Artifacts, blobs: Blobs) -> JSONBytesResponse:
-    """Delete blobs no READY version references, older than ``grace_s``."""
-    report = await run_in_threadpool(service.gc, blobs, body.grace_s, dry_run=body.dry_run)
+async def collect_garbage(
+    body: GcRequest, request: Request, service: Artifacts, blobs: Blobs
+) -> JSONBytesResponse:
+    """Delete blobs no READY version or media item references, older than ``grace_s``."""
+    keep = await run_in_threadpool(request.app.state.media.referenced_digests)
+    report = await run_in_threadpool(
+        service.gc, blobs, body.grace_s, keep=keep, dry_run=body.dry_run
+    )
     return json_response(report.to_dict())

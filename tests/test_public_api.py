@@ -11,10 +11,12 @@ from tests_support import repo_root
 
 def test_top_level_exports_are_pinned() -> None:
     assert sorted(shipyard.__all__) == [
-        "ArtifactVersion", "Client", "FeatureStore", "MetricHistory", "MetricPoint",
-        "ModelVersion", "Project", "Reference", "RegisteredModel", "Run", "RunList",
-        "RunStatus", "ShipyardError", "__version__", "active_run", "errors", "finish", "log",
-        "log_dataset", "log_metric", "log_params", "set_tags", "start_run",
+        "ArtifactVersion", "Audio", "Client", "Embeddings", "FeatureStore", "Figure",
+        "Histogram", "Image", "MetricHistory", "MetricPoint", "ModelVersion", "PointCloud",
+        "Project", "Prompt", "Reference", "RegisteredModel", "Run", "RunList", "RunStatus",
+        "ShipyardError", "Table", "Text", "Video", "__version__", "active_run", "errors",
+        "finish", "log", "log_dataset", "log_metric", "log_params", "plots", "set_tags",
+        "start_run",
     ]  # fmt: skip
     for name in shipyard.__all__:
         assert getattr(shipyard, name) is not None

@@ -2,7 +2,7 @@
 
 import shipyard as sy
 with sy.start_run(project="demo", config={"lr": 0.1}) as run:
-    run.log({"train/loss": 0.3}, step=0)
+    run.log({"train/loss": 0.3, "samples": sy.Image(array, caption="x")}, step=0)
 """
 
 from shipyard.client import (
@@ -21,6 +21,19 @@ from shipyard.client.artifacts import ArtifactVersion, Reference, log_dataset
 from shipyard.client.features import FeatureStore
 from shipyard.core import errors
 from shipyard.core.errors import ShipyardError
+from shipyard.media import (
+    Audio,
+    Embeddings,
+    Figure,
+    Histogram,
+    Image,
+    PointCloud,
+    Prompt,
+    Table,
+    Text,
+    Video,
+    plots,
+)
 from shipyard.registry import ModelVersion, RegisteredModel
 from shipyard.tracking.entities import MetricHistory, MetricPoint, Project, RunStatus
 
@@ -28,18 +41,28 @@ __version__ = "0.1.0"
 
 __all__ = [
     "ArtifactVersion",
+    "Audio",
     "Client",
+    "Embeddings",
     "FeatureStore",
+    "Figure",
+    "Histogram",
+    "Image",
     "MetricHistory",
     "MetricPoint",
     "ModelVersion",
+    "PointCloud",
     "Project",
+    "Prompt",
     "Reference",
     "RegisteredModel",
     "Run",
     "RunList",
     "RunStatus",
     "ShipyardError",
+    "Table",
+    "Text",
+    "Video",
     "__version__",
     "active_run",
     "errors",
@@ -48,6 +71,7 @@ __all__ = [
     "log_dataset",
     "log_metric",
     "log_params",
+    "plots",
     "set_tags",
     "start_run",
 ]

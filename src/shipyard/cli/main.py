@@ -17,6 +17,7 @@ from shipyard.cli.quickstart import quickstart_command
 from shipyard.cli.render import console
 from shipyard.cli.server import server_command
 from shipyard.cli.sync import sync_command
+from shipyard.cli.ui import ui_command
 
 app = typer.Typer(
     name="shipyard",
@@ -36,6 +37,7 @@ app.add_typer(tokens.app, name="token")
 app.command("server")(server_command)
 app.command("sync")(sync_command)
 app.command("quickstart")(quickstart_command)
+app.command("ui")(ui_command)
 app.command("gc")(artifacts.gc_command)
 
 

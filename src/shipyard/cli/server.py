@@ -63,7 +63,7 @@ def server_command(
         ),
     ] = None,
 ) -> None:
-    """Serve the tracking REST API (under /api/v1) until interrupted."""
+    """Serve the REST API (under /api/v1) and the web UI (at /) until interrupted."""
     from shipyard.server import serve
 
     serve(

@@ -18,7 +18,7 @@ __all__ = ["confusion_matrix", "pr_curve", "roc_curve"]
 
 
 def _go() -> Any:
-    import plotly.graph_objects as go  # type: ignore[import-untyped]
+    import plotly.graph_objects as go
 
     return go
 
@@ -43,7 +43,9 @@ def confusion_matrix(
         matrix = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
     names = [str(c) for c in classes]
     go = _go()
-    fig = go.Figure(go.Heatmap(z=matrix, x=names, y=names, colorscale="Blues", texttemplate="%{z}"))
+    fig = go.Figure(
+        go.Heatmap(z=matrix.tolist(), x=names, y=names, colorscale="Blues", texttemplate="%{z}")
+    )
     fig.update_layout(
         title=title, xaxis_title="predicted", yaxis_title="true", yaxis_autorange="reversed"
     )
@@ -77,7 +79,12 @@ def roc_curve(
         fpr, tpr, _ = roc(positive, ys[:, i])
         name = "ROC" if c is None else str(c)
         fig.add_trace(
-            go.Scatter(x=fpr, y=tpr, mode="lines", name=f"{name} (AUC {auc(fpr, tpr):.3f})")
+            go.Scatter(
+                x=fpr.tolist(),
+                y=tpr.tolist(),
+                mode="lines",
+                name=f"{name} (AUC {auc(fpr, tpr):.3f})",
+            )
         )
     fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", line={"dash": "dot"}, name="chance"))
     fig.update_layout(
@@ -104,6 +111,10 @@ def pr_curve(
         precision, recall, _ = precision_recall_curve(positive, ys[:, i])
         ap = average_precision_score(positive, ys[:, i])
         name = "PR" if c is None else str(c)
-        fig.add_trace(go.Scatter(x=recall, y=precision, mode="lines", name=f"{name} (AP {ap:.3f})"))
+        fig.add_trace(
+            go.Scatter(
+                x=recall.tolist(), y=precision.tolist(), mode="lines", name=f"{name} (AP {ap:.3f})"
+            )
+        )
     fig.update_layout(title=title, xaxis_title="recall", yaxis_title="precision")
     return Figure(fig, plot="pr_curve")

@@ -36,6 +36,7 @@ from shipyard.server.auth import API_PREFIX, require_access
 from shipyard.server.limits import DEFAULT_MAX_REQUEST_BYTES, BodySizeLimitMiddleware
 from shipyard.server.routes import ROUTERS, artifacts, blobs, features, registry
 from shipyard.server.routes.health import VERSION
+from shipyard.server.ui import install_ui
 from shipyard.server.wire import warm_up
 from shipyard.store.blobs import BlobStore
 from shipyard.store.db import create_store_engine
@@ -103,6 +104,7 @@ def create_app(
     for router in routers:
         app.include_router(router, prefix=API_PREFIX, dependencies=[Depends(require_access)])
     _install_error_handlers(app)
+    install_ui(app, API_PREFIX)
     app.add_middleware(
         RequestSizeLimits, max_request_bytes=max_request_bytes, max_blob_bytes=blob_limit
     )

@@ -25,6 +25,9 @@ ADMIN_PREFIXES = (ADMIN_PREFIX, f"{API_PREFIX}/admin")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # POST only because the query does not fit in a URL: these read, so the read role will do
 READ_POSTS = frozenset({f"{API_PREFIX}/features/online", f"{API_PREFIX}/features/historical"})
+# The web UI keeps the token in this cookie (HttpOnly, SameSite=Strict). It is accepted
+# for reads only, so a forged cross-site form can never change anything.
+SESSION_COOKIE = "shipyard_session"
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,14 @@ def bearer_secret(credentials: HTTPAuthorizationCredentials | None) -> str:
     return credentials.credentials.strip()
 
 
+def request_secret(request: Request, credentials: HTTPAuthorizationCredentials | None) -> str:
+    """The bearer token, or for reads the UI's session cookie."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if credentials is None and cookie and request.method.upper() in READ_METHODS:
+        return cookie.strip()
+    return bearer_secret(credentials)
+
+
 async def require_access(request: Request, credentials: Credentials) -> Principal:
     """Authenticate and authorise the request; the principal is also put on request.state."""
     path = request.url.path
@@ -75,7 +86,7 @@ async def require_access(request: Request, credentials: Credentials) -> Principa
         principal = ANONYMOUS_READER
     else:
         tokens: TokenService = request.app.state.tokens
-        info = await run_in_threadpool(tokens.authenticate, bearer_secret(credentials))
+        info = await run_in_threadpool(tokens.authenticate, request_secret(request, credentials))
         principal = Principal(info.name, info.role, info.id)
         needed = required_role(request.method, path)
         if not principal.role.allows(needed):

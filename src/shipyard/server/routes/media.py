@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import IO, Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -17,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from shipyard.core.errors import InvalidInputError, MediaNotFoundError
 from shipyard.media import MediaService, MediaSpec, load_table, table_page
+from shipyard.media.markdown import render_markdown
 from shipyard.media.service import MAX_ITEMS_PER_CALL
 from shipyard.server._common import JSONBytesResponse, json_response
 from shipyard.server.routes.blobs import Blobs
@@ -136,3 +138,14 @@ async def table(
         lambda: table_page(frame, offset=offset, limit=limit, sort=sort, descending=desc, query=q)
     )
     return json_response(page.to_dict())
+
+
+@router.get("/media/{media_id}/markdown", summary="A Markdown text item rendered to HTML")
+def markdown(media_id: int, media: Media, blobs: Blobs) -> JSONBytesResponse:
+    """``{"html": ...}``: raw HTML in the source is escaped, unsafe links dropped."""
+    item = media.get(media_id)
+    if item.kind != "text":
+        raise InvalidInputError(f"Media item {media_id} is a {item.kind}, not text")
+    with blobs.open(item.digest) as fh:
+        doc = orjson.loads(fh.read())
+    return json_response({"html": render_markdown(str(doc.get("text", "")))})

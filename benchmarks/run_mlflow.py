@@ -25,7 +25,7 @@ import peers
 
 MLFLOW_REQUIREMENTS = ["mlflow>=3,<4"]
 SIDE_DIR = peers.BENCH_DIR / "mlflow_side"
-BENCHMARKS = ("ingest", "history", "search", "artifacts")
+BENCHMARKS = ("ingest", "history", "search", "artifacts", "ui")
 
 
 def script_args(name: str, args: argparse.Namespace) -> list[str]:

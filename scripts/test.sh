@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine (Debian, Python 3.11, root): starts the
-# services the tests use when they are down, installs the project with its test extras,
+# services the tests use when they are down, installs Chromium for the browser tests and
+# the project with its test extras,
 # then runs ruff, mypy --strict, import-linter and pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +19,16 @@ start_services() {
   fi
 }
 
+install_chromium() {
+  # the browser tests drive Debian's Chromium through Playwright (never `playwright install`)
+  if [ ! -x /usr/bin/chromium ]; then
+    echo "installing chromium"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  fi
+}
+
 start_services
+install_chromium
 python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 
 echo "== ruff";          python -m ruff check src tests benchmarks

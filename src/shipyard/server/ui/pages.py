@@ -17,6 +17,7 @@ from shipyard.auth.tokens import TokenService
 from shipyard.core.errors import AuthenticationError, ShipyardError
 from shipyard.media import MediaService
 from shipyard.media.preview import image_mime, preview
+from shipyard.server._common import json_response
 from shipyard.server.auth import SESSION_COOKIE
 from shipyard.server.ui import views
 from shipyard.server.ui.render import render
@@ -101,8 +102,6 @@ async def artifact_preview(
     request: Request, name: str, selector: str, user: Session, path: str = Query(max_length=4096)
 ) -> Response:
     """JSON preview of one file of a version (text, image URL or a table's head)."""
-    from shipyard.server._common import json_response
-
     service = _artifacts(request)
     version = await run_in_threadpool(service.resolve, parse_ref(f"{name}:{selector}"))
     files = await run_in_threadpool(service.files, version.id)

@@ -11,8 +11,8 @@ from typing import Any, Protocol, runtime_checkable
 
 from shipyard.client.artifact_backend import ArtifactBackend
 from shipyard.client.feature_backend import FeatureBackend
-from shipyard.client.registry_backend import RegistryBackend
 from shipyard.client.media_backend import MediaBackend
+from shipyard.client.registry_backend import RegistryBackend
 from shipyard.tracking.entities import (
     MetricColumns,
     MetricHistory,

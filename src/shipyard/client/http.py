@@ -33,8 +33,8 @@ from shipyard.artifacts import (
     ManifestDiff,
 )
 from shipyard.client.http_features import HttpFeatures
-from shipyard.client.http_registry import HttpRegistry
 from shipyard.client.http_media import HttpMedia
+from shipyard.client.http_registry import HttpRegistry
 from shipyard.core.config import ENV_TOKEN
 from shipyard.core.errors import (
     BackendUnavailableError,

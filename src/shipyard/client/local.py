@@ -11,8 +11,8 @@ from sqlalchemy import Engine
 from shipyard.artifacts import GcReport
 from shipyard.client.local_artifacts import LocalArtifacts, default_artifacts_uri
 from shipyard.client.local_features import LocalFeatures
-from shipyard.client.local_registry import LocalRegistry
 from shipyard.client.local_media import LocalMedia
+from shipyard.client.local_registry import LocalRegistry
 from shipyard.media import MediaService
 from shipyard.store.db import create_store_engine
 from shipyard.tracking.entities import (

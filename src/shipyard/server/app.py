@@ -29,8 +29,8 @@ from shipyard.core.config import (
 )
 from shipyard.core.errors import AuthenticationError, ShipyardError
 from shipyard.features.service import FeatureStoreService
-from shipyard.registry import RegistryService
 from shipyard.media import MediaService
+from shipyard.registry import RegistryService
 from shipyard.server._common import JSONBytesResponse, json_response
 from shipyard.server.auth import API_PREFIX, require_access
 from shipyard.server.limits import DEFAULT_MAX_REQUEST_BYTES, BodySizeLimitMiddleware

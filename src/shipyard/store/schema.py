@@ -259,7 +259,7 @@ def exists_on(obj: object, dialect_name: str) -> bool:
 
 
 from shipyard.store import schema_features as _schema_features  # noqa: E402, F401
+from shipyard.store import schema_media as _schema_media  # noqa: E402, F401
 
 # The model registry's tables live in their own module on the same ``metadata``.
 from shipyard.store import schema_registry  # noqa: E402, F401
-from shipyard.store import schema_media as _schema_media  # noqa: E402, F401

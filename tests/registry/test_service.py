@@ -137,9 +137,14 @@ def test_webhooks_are_listed_without_their_secret(registry: RegistryService) -> 
         registry.add_webhook("m", "https://93.184.216.34/x", secret="short")
     with pytest.raises(InvalidInputError):
         registry.add_webhook("m", "https://93.184.216.34/x", events=[])
-    registry.delete_webhook("m", hook.id)
+    registry.delete_webhook("m", hook.id, user="ops")
     with pytest.raises(WebhookNotFoundError):
         registry.delete_webhook("m", hook.id)
+    added, removed = [e for e in registry.model_history("m") if e.kind.startswith("webhook_")]
+    assert (added.kind, added.to_value, added.details["events"]) == (
+        "webhook_added", hook.id, ["alias_set", "promotion"],
+    )  # fmt: skip
+    assert (removed.kind, removed.from_value, removed.user) == ("webhook_removed", hook.id, "ops")
 
 
 def test_registering_with_an_alias_ref_pins_the_concrete_version(

@@ -162,7 +162,7 @@ class LocalRegistry:
         return self.registry.list_webhooks(name)
 
     def delete_webhook(self, name: str, webhook_id: str) -> None:
-        self.registry.delete_webhook(name, webhook_id)
+        self.registry.delete_webhook(name, webhook_id, user=_user())
 
     def webhook_deliveries(
         self, name: str, webhook_id: str | None = None, limit: int = 100

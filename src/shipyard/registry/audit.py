@@ -32,6 +32,8 @@ VERSION_DELETED = "version_deleted"
 ALIAS_SET = "alias_set"
 ALIAS_REMOVED = "alias_removed"
 STAGE_CHANGED = "stage_changed"
+WEBHOOK_ADDED = "webhook_added"
+WEBHOOK_REMOVED = "webhook_removed"
 
 AUDIT_KINDS = (
     MODEL_CREATED,
@@ -43,6 +45,8 @@ AUDIT_KINDS = (
     ALIAS_SET,
     ALIAS_REMOVED,
     STAGE_CHANGED,
+    WEBHOOK_ADDED,
+    WEBHOOK_REMOVED,
 )
 ALL_EVENTS = "*"
 MAX_DETAILS_CHARS = 100_000

@@ -86,8 +86,8 @@ def parse_filter(text: str | None) -> list[Clause]:
     i = 0
     while True:
         if i + 3 > len(tokens):
-            pos = tokens[i][2] if i < len(tokens) else len(text)
-            raise _error(text, pos, "expected <attribute> <operator> '<value>'")
+            missing = ("an attribute", "an operator", "a quoted string")[len(tokens) - i]
+            raise _error(text, len(text.rstrip()), f"expected {missing}")
         clauses.append(_clause(text, tokens[i : i + 3]))
         i += 3
         if i == len(tokens):

@@ -11,13 +11,14 @@ from sqlalchemy import RowMapping, delete, select
 
 from shipyard.core.errors import InvalidInputError, InvalidWebhookError, WebhookNotFoundError
 from shipyard.core.timeutil import now_ms
+from shipyard.registry import audit as kinds
 from shipyard.registry import queries as q
 from shipyard.registry.audit import ALL_EVENTS, AUDIT_KINDS, check_custom_kind
 from shipyard.registry.base import RegistryBase
 from shipyard.registry.entities import Webhook, WebhookDelivery
-from shipyard.registry.names import check_description, check_model_name, check_user
+from shipyard.registry.names import check_description, check_model_name
 from shipyard.registry.webhooks import check_webhook_url
-from shipyard.store.db import read_connection, write_transaction
+from shipyard.store.db import read_connection
 from shipyard.store.schema_registry import model_webhooks, webhook_deliveries
 
 MAX_HOOKS_PER_MODEL = 50
@@ -48,19 +49,21 @@ class WebhookOps(RegistryBase):
         wanted = _check_events(events)
         secret = _check_secret(secret)
         description = check_description(description)
-        user = check_user(user)
-        with write_transaction(self.engine) as conn:
-            model = q.model_row(conn, name, lock=True)
+        with self._changes(user) as ch:
+            model = q.model_row(ch.conn, name, lock=True)
             wh = model_webhooks
-            count = len(conn.execute(select(wh.c.id).where(wh.c.model_id == model["id"])).all())
-            if count >= MAX_HOOKS_PER_MODEL:
-                raise InvalidInputError(f"Model {name!r} already has {count} webhooks")
+            taken = ch.conn.execute(select(wh.c.id).where(wh.c.model_id == model["id"])).all()
+            if len(taken) >= MAX_HOOKS_PER_MODEL:
+                raise InvalidInputError(f"Model {name!r} already has {len(taken)} webhooks")
             row = {
                 "id": uuid.uuid4().hex, "model_id": model["id"], "url": url,
                 "events": json.dumps(wanted), "secret": secret, "allow_private": allow_private,
-                "description": description, "created_by": user, "created_at": now_ms(),
+                "description": description, "created_by": ch.user, "created_at": now_ms(),
             }  # fmt: skip
-            conn.execute(wh.insert().values(row))
+            # recorded before the insert: the new webhook is not called for its own creation
+            details = {"url": url, "events": wanted, "allow_private": allow_private}
+            ch.record(model, kinds.WEBHOOK_ADDED, to_value=row["id"], details=details)
+            ch.conn.execute(wh.insert().values(row))
         return _webhook(name, row, with_secret=True)
 
     def list_webhooks(self, name: str) -> list[Webhook]:
@@ -72,9 +75,10 @@ class WebhookOps(RegistryBase):
             ).mappings()
             return [_webhook(model["name"], r) for r in rows]
 
-    def delete_webhook(self, name: str, webhook_id: str) -> None:
+    def delete_webhook(self, name: str, webhook_id: str, *, user: str = "") -> None:
         wh = model_webhooks
-        with write_transaction(self.engine) as conn:
+        with self._changes(user) as ch:
+            conn = ch.conn
             model = q.model_row(conn, check_model_name(name), lock=True)
             gone = conn.execute(
                 delete(wh).where(wh.c.model_id == model["id"], wh.c.id == str(webhook_id))
@@ -87,6 +91,7 @@ class WebhookOps(RegistryBase):
                 )
             wd = webhook_deliveries
             conn.execute(delete(wd).where(wd.c.webhook_id == str(webhook_id)))
+            ch.record(model, kinds.WEBHOOK_REMOVED, from_value=str(webhook_id))
 
     def webhook_deliveries(
         self, name: str, webhook_id: str | None = None, limit: int = 100

@@ -208,8 +208,10 @@ def list_webhooks(name: str, service: Registry) -> JSONBytesResponse:
 
 
 @router.delete("/registered-models/{name}/webhooks/{webhook_id}", summary="Delete a webhook")
-def delete_webhook(name: str, webhook_id: str, service: Registry) -> JSONBytesResponse:
-    service.delete_webhook(name, webhook_id)
+def delete_webhook(
+    name: str, webhook_id: str, request: Request, service: Registry
+) -> JSONBytesResponse:
+    service.delete_webhook(name, webhook_id, user=who(request))
     return json_response({"deleted": webhook_id})
 
 

@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shipyard.artifacts import FileEntry, ManifestDiff, apply_diff, diff, manifest_digest
+from shipyard.artifacts import (
+    FileEntry,
+    ManifestDiff,
+    apply_diff,
+    diff,
+    incremental,
+    manifest_digest,
+)
 from shipyard.artifacts.manifest import canonical_manifest, normalize_entries
 from shipyard.core.errors import InvalidInputError
 
@@ -160,3 +167,30 @@ def test_references_are_valid_entries() -> None:
     assert manifest_digest([ref]) != manifest_digest([FileEntry("ext/data.bin", "0" * 64, 10)])
     with pytest.raises(InvalidInputError, match="Malformed manifest entry"):
         FileEntry.from_dict({"digest": "x"})
+
+
+@settings(max_examples=150, deadline=None)
+@given(manifests(), manifests(), st.data())
+def test_incremental_removes_then_adds(
+    base: list[FileEntry], added: list[FileEntry], data: st.DataObject
+) -> None:
+    base = normalize_entries(base)
+    paths = [e.path for e in base]
+    folders = sorted({p.rsplit("/", 1)[0] for p in paths if "/" in p})
+    choices = paths + folders
+    remove = data.draw(st.lists(st.sampled_from(choices), max_size=4)) if choices else []
+    result = incremental(base, added, remove)
+
+    def gone(path: str) -> bool:
+        return any(path == r or path.startswith(f"{r}/") for r in remove)
+
+    expected = {e.path: e for e in base if not gone(e.path)}
+    expected.update((e.path, e) for e in normalize_entries(added))
+    assert result == [expected[p] for p in sorted(expected)]
+
+
+def test_incremental_refuses_to_remove_what_is_not_there() -> None:
+    base = [stored("a/x.txt", b"x")]
+    with pytest.raises(InvalidInputError, match="'a/y'"):
+        incremental(base, [], ["a/y"])
+    assert incremental(base, [], ["a/", "a/x.txt"]) == []  # overlapping removals are fine

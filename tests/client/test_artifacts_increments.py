@@ -159,3 +159,33 @@ def test_log_code_outside_a_repo(
     with pytest.raises(InvalidInputError, match="git"):
         run.log_code(plain)
     run.finish()
+
+
+def test_https_reference_uses_size_and_etag(
+    tracking_uri: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served = {"body": b"col\n1\n2\n", "etag": '"v1"'}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        assert request.url.host == "data.example.com"
+        headers = {"etag": served["etag"], "content-length": str(len(served["body"]))}
+        body = b"" if request.method == "HEAD" else served["body"]
+        return httpx.Response(200, headers=headers, content=body)
+
+    monkeypatch.setattr(
+        "shipyard.client.artifact_refs._http",
+        lambda: httpx.Client(transport=httpx.MockTransport(handler)),
+    )
+    client = Client(tracking_uri)
+    url = "https://data.example.com/table.csv"
+    version = client.log_artifact(None, name="web", references={"table.csv": url})
+    entry = version.files()[0]
+    assert (entry.size, entry.ref_etag, entry.digest) == (8, '"v1"', None)
+    assert (version.download(tmp_path / "out") / "table.csv").read_bytes() == served["body"]
+    served.update(body=b"col\n1\n3\n", etag='"v2"')
+    with pytest.raises(BlobCorruptError, match="ETag"):
+        version.download(tmp_path / "out2")
+    served.update(body=b"col\n1\n", etag='"v1"')  # truncated, same ETag: size catches it
+    with pytest.raises(BlobCorruptError, match="bytes"):
+        version.download(tmp_path / "out3")
+    client.close()

@@ -230,7 +230,7 @@ def incremental(
     ``remove`` dropped first, then ``added`` put in (replacing entries at the same path),
     sorted by path. Removing a path ``base`` does not have is an error naming it."""
     files = list(base)
-    gone: list[FileEntry] = []
+    gone: dict[str, FileEntry] = {}
     for raw in remove:
         target = validate_artifact_path(str(raw).rstrip("/"))
         matches = [e for e in files if e.path == target or e.path.startswith(f"{target}/")]
@@ -239,8 +239,8 @@ def incremental(
                 f"Cannot remove {target!r}: the base version has no such file or folder",
                 path=target,
             )
-        gone.extend(matches)
-        files = [e for e in files if e not in matches]
+        gone.update((e.path, e) for e in matches)
+    files = [e for e in files if e.path not in gone]
     fresh = tuple(normalize_entries(added))
-    change = ManifestDiff(added=fresh, removed=tuple(gone), changed=(), unchanged_count=0)
+    change = ManifestDiff(added=fresh, removed=tuple(gone.values()), changed=(), unchanged_count=0)
     return apply_diff(files, change)

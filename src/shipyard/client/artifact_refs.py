@@ -47,6 +47,11 @@ class Reference:
     checksum: bool | None = None
 
 
+def _http() -> httpx.Client:
+    """The client for https references (redirects followed, certificates verified)."""
+    return httpx.Client(follow_redirects=True, timeout=HTTP_TIMEOUT)
+
+
 def _scheme(uri: str) -> str:
     return uri.partition("://")[0].lower() if "://" in uri else ""
 
@@ -68,7 +73,8 @@ def _stat(uri: str) -> tuple[int | None, str | None]:
                 raise InvalidInputError(f"Reference {uri!r} is not a file", uri=uri)
             return local.stat().st_size, None
         if scheme in ("http", "https"):
-            response = httpx.head(uri, follow_redirects=True, timeout=HTTP_TIMEOUT)
+            with _http() as http:
+                response = http.head(uri)
             response.raise_for_status()
             length = response.headers.get("content-length")
             size = int(length) if length and length.isdigit() else None
@@ -123,7 +129,7 @@ def _open(uri: str) -> Any:
             with open(_local_path(uri), "rb") as f:
                 yield f
         elif scheme in ("http", "https"):
-            with httpx.stream("GET", uri, follow_redirects=True, timeout=HTTP_TIMEOUT) as r:
+            with _http() as http, http.stream("GET", uri) as r:
                 r.raise_for_status()
                 yield _HttpReader(r)
         else:

@@ -189,3 +189,13 @@ def test_https_reference_uses_size_and_etag(
     with pytest.raises(BlobCorruptError, match="bytes"):
         version.download(tmp_path / "out3")
     client.close()
+
+
+def test_base_with_a_lost_blob_is_refused(sqlite_url: str, tmp_path: Path) -> None:
+    client = Client(sqlite_url)
+    v1 = client.log_artifact(write(tmp_path / "v1", {"a.txt": "a"}), name="lost")
+    store = client.backend.blobs  # type: ignore[attr-defined]
+    assert store.delete(str(v1.files()[0].digest))  # lost outside Shipyard's control
+    with pytest.raises(InvalidInputError, match="no longer holds"):
+        client.log_artifact(write(tmp_path / "d", {"b.txt": "b"}), name="lost", base="lost:v1")
+    client.close()

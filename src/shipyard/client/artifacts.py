@@ -150,12 +150,27 @@ def log_artifact(
     _upload_missing(backend, files, entries, progress)
     entries += [describe(p, ref) for p, ref in (references or {}).items()]
     if base is not None:
-        entries = incremental(backend.artifact_files(base), entries, remove)
+        entries = incremental(_base_entries(backend, base), entries, remove)
     record = backend.commit_artifact(
         name, type, entries, metadata=metadata, run_id=run_id, aliases=list(aliases),
         description=description,
     )  # fmt: skip
     return ArtifactVersion(record, backend)
+
+
+def _base_entries(backend: Backend, base: str) -> list[FileEntry]:
+    """The base version's entries, its blobs leased (so GC keeps them until the commit
+    even if the base version is deleted meanwhile) and checked to be stored."""
+    entries = backend.artifact_files(base)
+    digests = [str(e.digest) for e in entries if not e.is_reference]
+    missing = backend.missing_blobs(digests) if digests else []
+    if missing:
+        raise InvalidInputError(
+            f"Base version {base!r} names blobs the store no longer holds "
+            f"({', '.join(d[:12] for d in missing[:5])}); log the files again instead",
+            ref=base,
+        )
+    return entries
 
 
 def _upload_missing(

@@ -1,10 +1,12 @@
-"""``shipyard artifacts …`` and ``shipyard gc`` against the embedded store."""
+"""``shipyard artifacts …`` and ``shipyard gc`` against the embedded store and against a
+live server (every test runs twice: ``[local]`` and ``[http]``)."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import Result
@@ -17,6 +19,21 @@ Invoke = Callable[..., Result]
 def ok(result: Result) -> Result:
     assert result.exit_code == 0, result.output
     return result
+
+
+@pytest.fixture(autouse=True, params=["local", "http"])
+def backend(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    live_server: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> str:
+    """The default embedded store, or SHIPYARD_TRACKING_URI pointing at a live server
+    (the CLI and ``sy.start_run`` in these tests then both go through it)."""
+    if request.param == "http":
+        server = live_server(f"sqlite:///{tmp_path / 'served.db'}")
+        monkeypatch.setenv("SHIPYARD_TRACKING_URI", str(server.url))
+    return request.param
 
 
 @pytest.fixture

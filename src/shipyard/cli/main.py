@@ -11,7 +11,17 @@ from typing import Annotated
 
 import typer
 
-from shipyard.cli import artifacts, db, features, projects, registry, runs, tokens
+from shipyard.cli import (
+    artifacts,
+    db,
+    features,
+    pipelines,
+    projects,
+    registry,
+    runs,
+    schedules,
+    tokens,
+)
 from shipyard.cli.errors import ShipyardGroup
 from shipyard.cli.quickstart import quickstart_command
 from shipyard.cli.render import console
@@ -34,11 +44,14 @@ app.add_typer(artifacts.app, name="artifacts")
 app.add_typer(features.app, name="features")
 app.add_typer(registry.app, name="models")
 app.add_typer(tokens.app, name="token")
+app.add_typer(pipelines.app, name="pipelines")
+app.add_typer(schedules.app, name="schedules")
 app.command("server")(server_command)
 app.command("sync")(sync_command)
 app.command("quickstart")(quickstart_command)
 app.command("ui")(ui_command)
 app.command("gc")(artifacts.gc_command)
+app.command("scheduler")(schedules.scheduler_command)
 
 
 def _version(value: bool) -> None:

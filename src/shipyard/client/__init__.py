@@ -13,6 +13,7 @@ from shipyard.client.fluent import (
     start_run,
 )
 from shipyard.client.local import LocalBackend
+from shipyard.client.pipelines import PipelineRun
 from shipyard.client.run import Run
 from shipyard.core.errors import RunNotActiveError
 
@@ -20,6 +21,7 @@ __all__ = [
     "Backend",
     "Client",
     "LocalBackend",
+    "PipelineRun",
     "Run",
     "RunList",
     "RunNotActiveError",

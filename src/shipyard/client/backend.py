@@ -12,6 +12,7 @@ from typing import Any, Protocol, runtime_checkable
 from shipyard.client.artifact_backend import ArtifactBackend
 from shipyard.client.feature_backend import FeatureBackend
 from shipyard.client.media_backend import MediaBackend
+from shipyard.client.pipeline_backend import PipelineBackend
 from shipyard.client.registry_backend import RegistryBackend
 from shipyard.tracking.entities import (
     MetricColumns,
@@ -24,10 +25,12 @@ from shipyard.tracking.entities import (
 
 
 @runtime_checkable
-class Backend(ArtifactBackend, FeatureBackend, RegistryBackend, MediaBackend, Protocol):
+class Backend(
+    ArtifactBackend, FeatureBackend, RegistryBackend, MediaBackend, PipelineBackend, Protocol
+):
     """What the SDK needs from a store: tracking here, artifacts in ``ArtifactBackend``,
     the feature store in ``FeatureBackend``, the model registry in ``RegistryBackend``,
-    media in ``MediaBackend``."""
+    media in ``MediaBackend``, pipelines and schedules in ``PipelineBackend``."""
 
     @property
     def uri(self) -> str: ...

@@ -34,6 +34,7 @@ from shipyard.artifacts import (
 )
 from shipyard.client.http_features import HttpFeatures
 from shipyard.client.http_media import HttpMedia
+from shipyard.client.http_pipelines import HttpPipelines
 from shipyard.client.http_registry import HttpRegistry
 from shipyard.core.config import ENV_TOKEN
 from shipyard.core.errors import (
@@ -69,7 +70,7 @@ DOWNLOAD_CHUNK = 1024 * 1024
 USER_HEADER = "Shipyard-User"
 
 
-class HttpBackend(HttpFeatures, HttpRegistry, HttpMedia):
+class HttpBackend(HttpFeatures, HttpRegistry, HttpMedia, HttpPipelines):
     """REST client of a Shipyard server; same behaviour as the embedded backend."""
 
     def __init__(self, base_url: str, token: str | None = None, timeout: float = 30.0) -> None:

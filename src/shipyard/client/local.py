@@ -12,6 +12,7 @@ from shipyard.artifacts import GcReport
 from shipyard.client.local_artifacts import LocalArtifacts, default_artifacts_uri
 from shipyard.client.local_features import LocalFeatures
 from shipyard.client.local_media import LocalMedia
+from shipyard.client.local_pipelines import LocalPipelines
 from shipyard.client.local_registry import LocalRegistry
 from shipyard.media import MediaService
 from shipyard.store.db import create_store_engine
@@ -39,7 +40,7 @@ def shared_engine(url: str) -> Engine:
         return engine
 
 
-class LocalBackend(LocalMedia, LocalArtifacts, LocalFeatures, LocalRegistry):
+class LocalBackend(LocalMedia, LocalArtifacts, LocalFeatures, LocalRegistry, LocalPipelines):
     """Embedded backend: calls the domain services directly, no server needed."""
 
     def __init__(
@@ -52,6 +53,7 @@ class LocalBackend(LocalMedia, LocalArtifacts, LocalFeatures, LocalRegistry):
         super().__init__(engine, artifacts_uri or default_artifacts_uri(database_url))
         self._init_features(engine, database_url)
         LocalRegistry.__init__(self, engine)
+        self._init_pipelines(engine)
 
     @property
     def uri(self) -> str:

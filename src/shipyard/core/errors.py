@@ -12,6 +12,9 @@ Every error carries an ``error_code`` (stable, documented in docs/errors.md) and
     │   ├── RequestTooLargeError       REQUEST_TOO_LARGE     413
     │   ├── RunNotActiveError          RUN_NOT_ACTIVE        400
     │   ├── FeatureValidationError     FEATURE_VALIDATION_FAILED 400
+    │   ├── InvalidPipelineError       INVALID_PIPELINE      400
+    │   ├── InvalidScheduleError       INVALID_SCHEDULE      400
+    │   ├── UnsupportedOutputError     UNSUPPORTED_OUTPUT    400
     │   └── InvalidWebhookError        INVALID_WEBHOOK       400
     ├── NotFoundError                  NOT_FOUND             404
     │   ├── ProjectNotFoundError       PROJECT_NOT_FOUND     404
@@ -22,6 +25,9 @@ Every error carries an ``error_code`` (stable, documented in docs/errors.md) and
     │   ├── MediaNotFoundError         MEDIA_NOT_FOUND       404
     │   ├── BlobNotFoundError          BLOB_NOT_FOUND        404
     │   ├── FeatureNotFoundError       FEATURE_NOT_FOUND     404
+    │   ├── PipelineNotFoundError      PIPELINE_NOT_FOUND    404
+    │   ├── PipelineRunNotFoundError   PIPELINE_RUN_NOT_FOUND 404
+    │   ├── ScheduleNotFoundError      SCHEDULE_NOT_FOUND    404
     │   ├── RegisteredModelNotFoundError REGISTERED_MODEL_NOT_FOUND 404
     │   ├── ModelVersionNotFoundError  MODEL_VERSION_NOT_FOUND 404
     │   ├── AliasNotFoundError         ALIAS_NOT_FOUND       404
@@ -29,10 +35,12 @@ Every error carries an ``error_code`` (stable, documented in docs/errors.md) and
     ├── AlreadyExistsError             ALREADY_EXISTS        409
     │   ├── ProjectAlreadyExistsError  PROJECT_ALREADY_EXISTS 409
     │   ├── RunAlreadyExistsError      RUN_ALREADY_EXISTS    409
+    │   ├── ScheduleAlreadyExistsError SCHEDULE_ALREADY_EXISTS 409
     │   └── RegisteredModelAlreadyExistsError REGISTERED_MODEL_ALREADY_EXISTS 409
     ├── AuthenticationError            UNAUTHENTICATED       401
     ├── PermissionDeniedError          PERMISSION_DENIED     403
     ├── ArtifactInUseError             ARTIFACT_IN_USE       409
+    ├── PipelineFailedError            PIPELINE_FAILED       500
     ├── StoreError                     STORE_ERROR           500
     │   └── BlobCorruptError           BLOB_CORRUPT          500
     └── BackendUnavailableError        BACKEND_UNAVAILABLE   503
@@ -57,12 +65,17 @@ __all__ = [
     "InvalidFilterError",
     "InvalidInputError",
     "InvalidMetricValueError",
+    "InvalidPipelineError",
+    "InvalidScheduleError",
     "InvalidWebhookError",
     "MediaNotFoundError",
     "MetricNotFoundError",
     "ModelVersionNotFoundError",
     "NotFoundError",
     "PermissionDeniedError",
+    "PipelineFailedError",
+    "PipelineNotFoundError",
+    "PipelineRunNotFoundError",
     "ProjectAlreadyExistsError",
     "ProjectNotFoundError",
     "RegisteredModelAlreadyExistsError",
@@ -71,9 +84,12 @@ __all__ = [
     "RunAlreadyExistsError",
     "RunNotActiveError",
     "RunNotFoundError",
+    "ScheduleAlreadyExistsError",
+    "ScheduleNotFoundError",
     "ShipyardError",
     "StoreError",
     "TokenNotFoundError",
+    "UnsupportedOutputError",
     "WebhookNotFoundError",
     "error_from_code",
 ]
@@ -173,6 +189,27 @@ class InvalidWebhookError(InvalidInputError):
     http_status = 400
 
 
+class InvalidPipelineError(InvalidInputError):
+    """A pipeline or step definition is malformed, or its parameters do not fit it."""
+
+    error_code = "INVALID_PIPELINE"
+    http_status = 400
+
+
+class InvalidScheduleError(InvalidInputError):
+    """A cron expression, time zone, catch-up policy or time range is invalid."""
+
+    error_code = "INVALID_SCHEDULE"
+    http_status = 400
+
+
+class UnsupportedOutputError(InvalidInputError):
+    """A step returned a value no materializer can store (and pickle was not allowed)."""
+
+    error_code = "UNSUPPORTED_OUTPUT"
+    http_status = 400
+
+
 class NotFoundError(ShipyardError):
     """Something that was asked for does not exist."""
 
@@ -244,6 +281,18 @@ class WebhookNotFoundError(NotFoundError):
     error_code = "WEBHOOK_NOT_FOUND"
 
 
+class PipelineNotFoundError(NotFoundError):
+    error_code = "PIPELINE_NOT_FOUND"
+
+
+class PipelineRunNotFoundError(NotFoundError):
+    error_code = "PIPELINE_RUN_NOT_FOUND"
+
+
+class ScheduleNotFoundError(NotFoundError):
+    error_code = "SCHEDULE_NOT_FOUND"
+
+
 class AlreadyExistsError(ShipyardError):
     """Creating something whose unique name or id is taken."""
 
@@ -261,6 +310,17 @@ class RunAlreadyExistsError(AlreadyExistsError):
 
 class RegisteredModelAlreadyExistsError(AlreadyExistsError):
     error_code = "REGISTERED_MODEL_ALREADY_EXISTS"
+
+
+class ScheduleAlreadyExistsError(AlreadyExistsError):
+    error_code = "SCHEDULE_ALREADY_EXISTS"
+
+
+class PipelineFailedError(ShipyardError):
+    """A pipeline run ended with a failed step; ``details`` name the run and the step."""
+
+    error_code = "PIPELINE_FAILED"
+    http_status = 500
 
 
 class AuthenticationError(ShipyardError):

@@ -30,6 +30,7 @@ from shipyard.core.config import (
 from shipyard.core.errors import AuthenticationError, ShipyardError
 from shipyard.features.service import FeatureStoreService
 from shipyard.media import MediaService
+from shipyard.pipelines import PipelineService, ScheduleService
 from shipyard.registry import RegistryService
 from shipyard.server._common import JSONBytesResponse, json_response
 from shipyard.server.auth import API_PREFIX, require_access
@@ -97,6 +98,8 @@ def create_app(
     if webhook_allow_private is None:
         webhook_allow_private = env_flag(ENV_WEBHOOK_ALLOW_PRIVATE)
     app.state.registry = RegistryService(engine, private_webhooks=webhook_allow_private)
+    app.state.pipelines = PipelineService(engine)
+    app.state.schedules = ScheduleService(engine)
     app.state.max_request_bytes = max_request_bytes
     blob_limit = max_blob_bytes if max_blob_bytes is not None else blobs.max_blob_bytes_from_env()
     app.state.max_blob_bytes = blob_limit

@@ -258,8 +258,10 @@ def exists_on(obj: object, dialect_name: str) -> bool:
     return dialect_name == dialect if isinstance(dialect, str) else dialect_name in dialect
 
 
+# Domain tables kept in their own modules, registered on the same ``metadata``.
 from shipyard.store import schema_features as _schema_features  # noqa: E402, F401
 from shipyard.store import schema_media as _schema_media  # noqa: E402, F401
+from shipyard.store import schema_pipelines as _schema_pipelines  # noqa: E402, F401
 
 # The model registry's tables live in their own module on the same ``metadata``.
 from shipyard.store import schema_registry  # noqa: E402, F401

@@ -228,7 +228,9 @@ def list_command(
     status: Annotated[
         str | None, typer.Option("--status", help="Only runs with this status.")
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=1000)] = 50,
+    limit: Annotated[
+        int, typer.Option("--limit", help="At most this many runs.", min=1, max=1000)
+    ] = 50,
     tracking_uri: TrackingUri = None,
     as_json: AsJson = False,
 ) -> None:

@@ -113,7 +113,9 @@ def delete_command(name: Name, tracking_uri: TrackingUri = None) -> None:
 def slots_command(
     name: Name,
     *,
-    limit: Annotated[int, typer.Option("--limit", min=1, max=10_000)] = 50,
+    limit: Annotated[
+        int, typer.Option("--limit", help="At most this many slots.", min=1, max=10_000)
+    ] = 50,
     tracking_uri: TrackingUri = None,
     as_json: AsJson = False,
 ) -> None:

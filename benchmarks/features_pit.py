@@ -78,6 +78,8 @@ def query(data: Path, work: Path) -> dict[str, Any]:
 
     from features_data import FEATURES
 
+    import shipyard.features.retrieval  # noqa: F401 (imports DuckDB: not part of the query)
+
     fs = _shipyard_store(work)
     entity_df = pd.read_parquet(data / "entities.parquet")
     base_mb = _peak_mb()

@@ -108,3 +108,32 @@ def test_stores_never_replace_newer_values(online_uri: str) -> None:
     ]
     store.drop_view("v")
     assert store.read("v", ['["A"]']) == [None]
+
+
+def test_compound_unicode_keys_and_infinite_values(tmp_path: Path, online_uri: str) -> None:
+    from shipyard.features import Entity
+
+    service = make_service(tmp_path, online_uri)
+    route = Entity("route", join_keys=["origin", "dest"])
+    view = FeatureView(
+        "r", [route], [Field("x"), Field("n", "int64"), Field("s", "string")], timestamp_field="ts"
+    )
+    service.apply(items(route, view))
+    df = pd.DataFrame(
+        {
+            "origin": ["São Paulo", 'a"b'],
+            "dest": ["Zürich", "c"],
+            "ts": NOW,
+            "x": [float("inf"), 1.5],
+            "n": [3, 4],
+            "s": ["é", None],
+        }
+    )
+    service.ingest("r", df)
+    service.materialize(_ms(NOW))
+    got = service.online_features(
+        [{"origin": "São Paulo", "dest": "Zürich"}, {"origin": 'a"b', "dest": "c"}],
+        service.resolve(features=["r:x", "r:n", "r:s"]),
+    )
+    assert got["x"] == [float("inf"), 1.5] and got["n"] == [3, 4] and got["s"] == ["é", None]
+    service.engine.dispose()

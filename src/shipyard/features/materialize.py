@@ -13,7 +13,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-import orjson
 from sqlalchemy import select
 
 from shipyard.core.errors import StoreError
@@ -21,7 +20,6 @@ from shipyard.core.timeutil import now_ms
 from shipyard.features.online import OnlineRow
 from shipyard.features.pit import connect, quote
 from shipyard.features.records import MaterializationRecord
-from shipyard.features.retrieval import encode_key
 from shipyard.store.db import read_connection, write_transaction
 from shipyard.store.schema_features import feature_materializations as mat
 
@@ -31,7 +29,6 @@ if TYPE_CHECKING:
 __all__ = ["materialize"]
 
 BATCH_ROWS = 50_000
-_DUMPS = orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
 
 
 def _state(service: FeatureStoreService, view: str) -> MaterializationRecord | None:
@@ -62,15 +59,17 @@ def _date_of(path: str) -> str:
 def _rows(
     service: FeatureStoreService, spec: dict[str, Any], files: list[str], where: str
 ) -> Iterator[list[OnlineRow]]:
+    """The latest row per entity key, encoded by DuckDB: key JSON, µs, values JSON."""
     keys = spec["join_keys"]
     feats = [f["name"] for f in spec["schema"]]
-    cols = ", ".join(quote(c) for c in [*keys, *feats])
     key_list = ", ".join(quote(k) for k in keys)
-    file_list = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+    values = ", ".join(f"{_literal(f)}: {quote(f)}" for f in feats)
+    file_list = ", ".join(_literal(f) for f in files)
     sql = (
-        f"SELECT {cols}, epoch_us(__ts) AS __us FROM read_parquet([{file_list}], "
-        f"union_by_name = true) WHERE {where} QUALIFY row_number() OVER (PARTITION BY "
-        f"{key_list} ORDER BY __ts DESC, __created_ts DESC, __ingestion_id DESC, __seq DESC) = 1"
+        f"SELECT to_json([{key_list}]) AS k, epoch_us(__ts) AS us, "
+        f"to_json({{{values}}}) AS v FROM read_parquet([{file_list}], union_by_name = true) "
+        f"WHERE {where} QUALIFY row_number() OVER (PARTITION BY {key_list} "
+        f"ORDER BY __ts DESC, __created_ts DESC, __ingestion_id DESC, __seq DESC) = 1"
     )
     con = connect(temp_directory=str(service.offline.root / ".tmp"))
     try:
@@ -79,17 +78,14 @@ def _rows(
         except duckdb.IOException as exc:
             raise StoreError(f"Cannot read the offline feature store: {exc}") from exc
         for batch in reader:
-            data = batch.to_pydict()
-            key_cols = [data[k] for k in keys]
-            feat_cols = [data[f] for f in feats]
-            out: list[OnlineRow] = []
-            for i, ts in enumerate(data["__us"]):
-                values = {f: col[i] for f, col in zip(feats, feat_cols, strict=True)}
-                key = encode_key([col[i] for col in key_cols])
-                out.append((key, ts, orjson.dumps(values, option=_DUMPS)))
-            yield out
+            k, us, v = (batch.column(i).to_pylist() for i in range(3))
+            yield list(zip(k, us, (x.encode() for x in v), strict=True))
     finally:
         con.close()
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def _materialize_view(

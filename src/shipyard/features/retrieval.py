@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Mapping, Sequence
@@ -80,9 +81,15 @@ def historical_features(
         result = historical_join(con, table, plans)
     finally:
         con.close()
-    out = result.to_pandas(types_mapper=None)
-    out[timestamp_column] = entity_df[timestamp_column].to_numpy()
-    return out
+    return result.to_pandas()
+
+
+def _values(data: bytes) -> dict[str, Any]:
+    try:
+        found: dict[str, Any] = orjson.loads(data)
+    except orjson.JSONDecodeError:  # ±Infinity, which only the standard parser reads
+        found = json.loads(data)
+    return found
 
 
 def online_features(
@@ -111,7 +118,7 @@ def online_features(
         for hit in found:
             values: dict[str, Any] = {}
             if hit is not None and (horizon is None or hit[0] > horizon):
-                values = orjson.loads(hit[1])
+                values = _values(hit[1])
             for column, ref in zip(columns, group, strict=True):
                 column.append(values.get(ref.feature))
         for column, ref in zip(columns, group, strict=True):

@@ -78,12 +78,35 @@ def _materialize(fs: Any, rows: int) -> dict[str, Any]:
     }
 
 
+def _drop_keys(client: Any, prefix: str) -> None:
+    """UNLINK the benchmark's keys, one SCAN page at a time."""
+    cursor = 0
+    while True:
+        cursor, keys = client.scan(cursor, match=f"{prefix}*", count=50_000)
+        if keys:
+            client.unlink(*keys)
+        if cursor == 0:
+            return
+
+
+def _drop_keys(client: Any, prefix: str) -> None:
+    """UNLINK the benchmark's keys, one SCAN page at a time."""
+    cursor = 0
+    while True:
+        cursor, keys = client.scan(cursor, match=f"{prefix}*", count=50_000)
+        if keys:
+            client.unlink(*keys)
+        if cursor == 0:
+            return
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--entities", type=int, default=None)
     parser.add_argument("--root", type=Path, default=Path("/tmp/shipyard-bench-materialize"))
     parser.add_argument("--no-redis", action="store_true")
+    parser.add_argument("--no-sqlite", action="store_true")
     args = parser.parse_args()
     entities = args.entities or args.rows
     root = args.root / f"{args.rows}-{entities}"
@@ -96,24 +119,21 @@ def main() -> None:
     fs = _store(root, sqlite)
     results["ingest"] = _ingest(fs, args.rows, entities)
     print("ingest", results["ingest"], file=sys.stderr, flush=True)
-    (root / "online.db").unlink(missing_ok=True)
-    fs = _store(root, sqlite)
-    results["sqlite"] = _materialize(fs, args.rows)
-    print("sqlite", results["sqlite"], file=sys.stderr, flush=True)
+    if not args.no_sqlite:
+        (root / "online.db").unlink(missing_ok=True)
+        fs = _store(root, sqlite)
+        results["sqlite"] = _materialize(fs, args.rows)
+        print("sqlite", results["sqlite"], file=sys.stderr, flush=True)
     if not args.no_redis:
         import redis
 
-        prefix = "shipyard-bench-mat:"
+        prefix = f"shipyard-bench-mat-{int(time.time())}:"  # a fresh store each run
         fs = _store(root, f"redis://127.0.0.1:6379/9?prefix={prefix}")
         try:
             results["redis"] = _materialize(fs, args.rows)
+            print("redis", results["redis"], file=sys.stderr, flush=True)
         finally:
-            client = redis.Redis(db=9)
-            for keys in iter(
-                lambda: list(client.scan_iter(f"{prefix}*", count=10_000))[:10_000], []
-            ):
-                client.delete(*keys)
-        print("redis", results["redis"], file=sys.stderr, flush=True)
+            _drop_keys(redis.Redis(db=9), prefix)
     peers.write_result(f"features_materialize_{args.rows}_{entities}", results)
     print(json.dumps(results, indent=2))
 

@@ -76,9 +76,8 @@ def query(data: Path, work: Path) -> dict[str, Any]:
     """One point-in-time join; time, peak RSS, rows and a check of order and count."""
     import pandas as pd
 
-    from features_data import FEATURES
-
     import shipyard.features.retrieval  # noqa: F401 (imports DuckDB: not part of the query)
+    from features_data import FEATURES
 
     fs = _shipyard_store(work)
     entity_df = pd.read_parquet(data / "entities.parquet")

@@ -69,7 +69,8 @@ def _rows(
         f"SELECT to_json([{key_list}]) AS k, epoch_us(__ts) AS us, "
         f"to_json({{{values}}}) AS v FROM read_parquet([{file_list}], union_by_name = true) "
         f"WHERE {where} QUALIFY row_number() OVER (PARTITION BY {key_list} "
-        f"ORDER BY __ts DESC, __created_ts DESC, __ingestion_id DESC, __seq DESC) = 1"
+        f"ORDER BY __ts DESC, __created_ts DESC, __ingestion_id DESC, __seq DESC) = 1 "
+        "ORDER BY k"  # in key order, B-tree stores append instead of splitting pages
     )
     con = connect(temp_directory=str(service.offline.root / ".tmp"))
     try:

@@ -55,6 +55,7 @@ class SqliteOnlineStore:
             conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA cache_size=-65536")  # 64 MiB: bulk upserts touch many pages
             conn.isolation_level = "DEFERRED"
             self._local.conn = conn
         return conn
@@ -122,7 +123,7 @@ class RedisOnlineStore:
             raise InvalidInputError(
                 "The Redis online store needs the redis package: pip install 'shipyard[redis]'"
             ) from exc
-        self.uri = url
+        self.uri = f"{url}?prefix={prefix}"  # the prefix is part of the store's identity
         self.prefix = prefix
         self._redis = redis.Redis.from_url(url)
         self._upsert = self._redis.register_script(_UPSERT)

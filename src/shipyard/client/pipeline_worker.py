@@ -30,14 +30,6 @@ from shipyard.pipelines.ports import StepResult, StepTask
 __all__ = ["run_step", "store_log"]
 
 
-def _forget_inherited_connections() -> None:
-    """A forked child must not use the parent's pooled database connections."""
-    from shipyard.client import local
-
-    for engine in list(local._engines.values()):
-        engine.dispose(close=False)
-
-
 @contextlib.contextmanager
 def _captured(path: str) -> Iterator[None]:
     sys.stdout.flush()
@@ -122,8 +114,7 @@ def _execute(task: StepTask) -> StepResult:
 
 
 def run_step(task: StepTask) -> StepResult:
-    """Run one attempt of a step (in a forked process or a Ray worker)."""
-    _forget_inherited_connections()
+    """Run one attempt of a step (in a local worker process or a Ray worker)."""
     if task.env is not None:
         os.environ.clear()
         os.environ.update(task.env)

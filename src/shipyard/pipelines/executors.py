@@ -1,8 +1,11 @@
-"""Executors run one step attempt in its own process, with a timeout that kills it.
+"""Executors run one step attempt in a separate process, with a timeout that kills it.
 
-* ``ProcessExecutor`` (default): a process per attempt from a ``forkserver`` (a clean
-  parent with the heavy imports done); the step is imported by reference in the child
-  and the result comes back as a JSON file.
+* ``ProcessExecutor`` (default): up to ``max_workers`` worker processes, forked from a
+  ``forkserver`` that has the heavy imports done (so no database connection or thread
+  of the caller is inherited). A worker serves the attempts of one pipeline run one
+  after the other, which keeps its imports, connections and compiled statements warm; a
+  timed-out attempt kills its worker, which is replaced by a fresh one. Steps are
+  imported by reference in the worker; results come back over a pipe.
 * ``RayExecutor``: a Ray task per attempt; ``ray.init()`` starts a local Ray when no
   address is given, ``RAY_ADDRESS`` or ``ray_address`` joins a cluster. A timed-out task
   is cancelled with ``force=True``, which kills its worker process. Ray is optional and
@@ -12,21 +15,20 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import multiprocessing
 import os
+import queue
 import sys
-import tempfile
+import threading
 import time
 import traceback
-from pathlib import Path
+from multiprocessing.connection import Connection
 from typing import Any, Protocol
 
 from shipyard.core.errors import InvalidPipelineError
 from shipyard.pipelines.ports import StepResult, StepTask, Worker
 
 __all__ = ["Executor", "ProcessExecutor", "RayExecutor", "make_executor"]
-
 
 PRELOAD = ("shipyard", "shipyard.client.pipeline_worker", "numpy", "pandas", "pyarrow.parquet")
 
@@ -41,20 +43,65 @@ class Executor(Protocol):
     def close(self) -> None: ...
 
 
-def _child(worker: Worker, task: StepTask, result_path: str) -> None:
-    try:
-        result = worker(task)
-    except BaseException as exc:  # the worker reports step errors itself; this is a bug
-        result = StepResult(
-            ok=False, error=f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}"
+def _serve(conn: Connection, worker: Worker) -> None:
+    """A worker process: run the tasks that arrive on ``conn`` until it is closed."""
+    while True:
+        try:
+            task = conn.recv()
+        except (EOFError, OSError):
+            return
+        try:
+            result = worker(task)
+        except BaseException as exc:  # the worker reports step errors itself; this is a bug
+            trace = traceback.format_exc()
+            result = StepResult(ok=False, error=f"{type(exc).__name__}: {exc}\n{trace}")
+        conn.send(result.to_dict())
+
+
+class _Slot:
+    """One worker process and the pipe to it."""
+
+    def __init__(self, ctx: Any, worker: Worker) -> None:
+        self.conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_serve, args=(child, worker), daemon=False)
+        self.proc.start()
+        child.close()
+
+    def run(self, task: StepTask, timeout_s: float | None) -> StepResult:
+        """The attempt's result; the process is killed on timeout and gone if it died."""
+        try:
+            self.conn.send(task)
+            if self.conn.poll(timeout_s):
+                return StepResult.from_dict(self.conn.recv())
+        except (EOFError, OSError):
+            self.proc.join(5)
+            return StepResult(
+                ok=False, error=f"The step's process died with exit code {self.proc.exitcode}"
+            )
+        self.kill()
+        return StepResult(
+            ok=False, timed_out=True, error=f"Timed out after {timeout_s:g} s (killed)"
         )
-    Path(result_path).write_text(json.dumps(result.to_dict()))
+
+    @property
+    def alive(self) -> bool:
+        return bool(self.proc.is_alive())
+
+    def kill(self) -> None:
+        if self.proc.is_alive():
+            self.proc.kill()
+        self.proc.join()
+        self.conn.close()
+
+    def close(self) -> None:
+        self.conn.close()  # the worker sees EOF and exits
+        self.proc.join(5)
+        if self.proc.is_alive():
+            self.kill()
 
 
 class ProcessExecutor:
-    """One process per step attempt, forked from a clean ``forkserver`` process that has
-    Shipyard, numpy and pandas imported (no inherited database connections or threads);
-    ``max_workers`` run at once."""
+    """Warm worker processes from a forkserver; ``max_workers`` attempts run at once."""
 
     name = "local"
     local_logs = True
@@ -64,31 +111,38 @@ class ProcessExecutor:
         self.max_workers = max_workers or os.cpu_count() or 2
         self._ctx = multiprocessing.get_context("forkserver")
         self._ctx.set_forkserver_preload(list(PRELOAD))
+        self._idle: queue.SimpleQueue[_Slot] = queue.SimpleQueue()
+        self._slots: list[_Slot] = []
+        self._lock = threading.Lock()
+
+    def _take(self) -> _Slot:
+        while True:
+            try:
+                slot = self._idle.get_nowait()
+            except queue.Empty:
+                break
+            if slot.alive:
+                return slot
+        slot = _Slot(self._ctx, self.worker)
+        with self._lock:
+            self._slots.append(slot)
+        return slot
 
     def run(self, task: StepTask, timeout_s: float | None) -> StepResult:
-        with tempfile.TemporaryDirectory(prefix="shipyard-step-") as tmp:
-            result_path = os.path.join(tmp, "result.json")
-            # the forkserver's environment is from when it started: send the current one
-            bare = dataclasses.replace(task, fn=None, env=dict(os.environ))
-            proc = self._ctx.Process(
-                target=_child, args=(self.worker, bare, result_path), daemon=False
-            )
-            proc.start()
-            proc.join(timeout_s)
-            if proc.is_alive():
-                proc.kill()
-                proc.join()
-                return StepResult(
-                    ok=False, timed_out=True, error=f"Timed out after {timeout_s:g} s (killed)"
-                )
-            if not os.path.exists(result_path):
-                return StepResult(
-                    ok=False, error=f"The step's process died with exit code {proc.exitcode}"
-                )
-            return StepResult.from_dict(json.loads(Path(result_path).read_text()))
+        slot = self._take()
+        # the forkserver's environment is from when it started: send the current one
+        bare = dataclasses.replace(task, fn=None, env=dict(os.environ))
+        result = slot.run(bare, timeout_s)
+        if slot.alive:
+            self._idle.put(slot)
+        return result
 
     def close(self) -> None:
-        """Nothing is kept between attempts."""
+        """Stop every worker process."""
+        with self._lock:
+            slots, self._slots = self._slots, []
+        for slot in slots:
+            slot.close()
 
 
 class RayExecutor:

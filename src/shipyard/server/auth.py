@@ -24,7 +24,13 @@ ADMIN_PREFIX = f"{API_PREFIX}/tokens"
 ADMIN_PREFIXES = (ADMIN_PREFIX, f"{API_PREFIX}/admin")
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # POST only because the query does not fit in a URL: these read, so the read role will do
-READ_POSTS = frozenset({f"{API_PREFIX}/features/online", f"{API_PREFIX}/features/historical"})
+READ_POSTS = frozenset(
+    {
+        f"{API_PREFIX}/runs/search",
+        f"{API_PREFIX}/features/online",
+        f"{API_PREFIX}/features/historical",
+    }
+)
 # The web UI keeps the token in this cookie (HttpOnly, SameSite=Strict). It is accepted
 # for reads only, so a forged cross-site form can never change anything.
 SESSION_COOKIE = "shipyard_session"

@@ -50,7 +50,26 @@ def log_demo(
             if i == 0:
                 _log_media(run, rng)
             ids.append(run.id)
+    _register(ids[0], tracking_uri)
     return ids
+
+
+def _register(run_id: str, tracking_uri: str | None) -> None:
+    """A model whose v1 comes from the first run, with a card, an alias and a stage."""
+    import tempfile
+    from pathlib import Path
+
+    client = sy.Client(tracking_uri)
+    run = client.get_run(run_id)
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "model.bin").write_bytes(b"weights")
+        from shipyard.client.artifacts import log_artifact
+
+        log_artifact(client.backend, Path(tmp), name="demo-model", type="model", run_id=run.id)
+    client.create_model_version("demo", "demo-model:v1", run_id=run.id, description=XSS)
+    client.update_registered_model("demo", description=XSS, model_card=f"# Card\n\n{XSS}")
+    client.set_alias("demo", "champion", 1, comment=XSS)
+    client.transition_stage("demo", 1, "Production")
 
 
 def _log_media(run: sy.Run, rng: np.random.Generator) -> None:

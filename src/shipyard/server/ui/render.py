@@ -1,6 +1,7 @@
 """Jinja2 rendering with autoescaping everywhere and a strict Content-Security-Policy.
 
-No template marks user text safe; page data for scripts goes into
+No template marks user text safe (the ``markdown`` filter's output is markdown-it's with
+raw HTML escaped); page data for scripts goes into
 ``<script type="application/json">`` through ``tojson`` (which escapes ``<``, ``>``
 and ``&``), and scripts only ever set ``textContent``. The CSP forbids inline scripts,
 so even a missed escape could not run one.
@@ -14,7 +15,9 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 
+from shipyard.media.markdown import render_markdown
 from shipyard.server.routes.health import VERSION
 from shipyard.server.ui import format as fmt
 
@@ -40,6 +43,8 @@ env = Environment(
     lstrip_blocks=True,
 )
 env.filters.update(ts=fmt.ts, num=fmt.num, size=fmt.size, search_name=fmt.search_name)
+# The one filter that emits markup: markdown-it with raw HTML off escapes every tag.
+env.filters["markdown"] = lambda text: Markup(render_markdown(str(text or "")))
 env.globals.update(duration=fmt.duration, ui_version=VERSION)
 
 

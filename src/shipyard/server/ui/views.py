@@ -7,7 +7,12 @@ from typing import Any
 
 from shipyard.core.errors import InvalidFilterError, InvalidInputError
 from shipyard.tracking.entities import RunRecord
-from shipyard.tracking.run_table import column_value, group_runs, project_keys, run_counts
+from shipyard.tracking.run_table import (
+    cached_project_keys,
+    column_value,
+    group_project_runs,
+    run_counts,
+)
 from shipyard.tracking.service import TrackingService, encode_page_token
 
 PAGE_SIZES = (25, 50, 100, 200)
@@ -56,7 +61,7 @@ def projects_context(tracking: TrackingService) -> dict[str, Any]:
 def runs_context(tracking: TrackingService, project: str, q: RunsQuery) -> dict[str, Any]:
     """One page of runs (or the groups), the columns shown and every column available."""
     proj = tracking.get_project(project)
-    keys = project_keys(tracking.engine, proj.id)
+    keys = cached_project_keys(tracking.engine, proj.id)
     available = keys.columns()
     cols = [c for c in q.cols if c in available] or _default_columns(keys)
     ctx: dict[str, Any] = {
@@ -66,7 +71,7 @@ def runs_context(tracking: TrackingService, project: str, q: RunsQuery) -> dict[
     order = [q.order] if q.order else []
     try:
         if q.group:
-            ctx.update(_grouped(tracking, project, q, cols, order))
+            ctx.update(_grouped(tracking, proj.id, q, cols))
         else:
             token = encode_page_token(q.page * q.size) if q.page else None
             page = tracking.search_runs([project], q.filter or None, order, q.size, token)
@@ -84,22 +89,18 @@ def _default_columns(keys: Any) -> list[str]:
 
 
 def _grouped(
-    tracking: TrackingService, project: str, q: RunsQuery, cols: list[str], order: list[str]
+    tracking: TrackingService, project_id: int, q: RunsQuery, cols: list[str]
 ) -> dict[str, Any]:
-    runs: list[RunRecord] = []
-    token = None
-    while len(runs) < MAX_GROUPED_RUNS:
-        page = tracking.search_runs([project], q.filter or None, order, 5_000, token)
-        runs.extend(page.runs)
-        token = page.next_page_token
-        if token is None:
-            break
     metrics = [c for c in cols if c.startswith("metrics.")]
+    found = group_project_runs(
+        tracking.engine, project_id, q.filter or None, by=q.group, metrics=metrics,
+        max_runs=MAX_GROUPED_RUNS,
+    )  # fmt: skip
     return {
-        "groups": group_runs(runs, q.group, metrics),
+        "groups": found.groups,
         "group_metrics": metrics,
-        "grouped_runs": len(runs),
-        "truncated": token is not None,
+        "grouped_runs": found.runs,
+        "truncated": found.truncated,
     }
 
 

@@ -30,6 +30,8 @@ install_chromium() {
 start_services
 install_chromium
 python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+# The model flavors are tested against every optional library; torch only as this pin.
+python -m pip install --quiet --disable-pip-version-check 'torch==2.13.0'
 
 echo "== ruff";          python -m ruff check src tests benchmarks
 echo "== ruff format";   python -m ruff format --check src tests benchmarks

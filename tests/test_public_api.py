@@ -15,7 +15,8 @@ def test_top_level_exports_are_pinned() -> None:
         "Histogram", "Image", "MetricHistory", "MetricPoint", "ModelVersion", "PointCloud",
         "Project", "Prompt", "Reference", "RegisteredModel", "Run", "RunList", "RunStatus",
         "ShipyardError", "Table", "Text", "Video", "__version__", "active_run", "errors",
-        "finish", "log", "log_dataset", "log_metric", "log_params", "plots", "set_tags",
+        "evaluate", "finish", "log", "log_dataset", "log_metric", "log_params", "models",
+        "plots", "set_tags",
         "start_run",
     ]  # fmt: skip
     for name in shipyard.__all__:

@@ -5,6 +5,9 @@ with sy.start_run(project="demo", config={"lr": 0.1}) as run:
     run.log({"train/loss": 0.3, "samples": sy.Image(array, caption="x")}, step=0)
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from shipyard.client import (
     Client,
     Run,
@@ -37,7 +40,21 @@ from shipyard.media import (
 from shipyard.registry import ModelVersion, RegisteredModel
 from shipyard.tracking.entities import MetricHistory, MetricPoint, Project, RunStatus
 
+if TYPE_CHECKING:
+    from shipyard import models
+    from shipyard.models import evaluate
+
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    # ``sy.models`` and ``sy.evaluate`` import pandas and the flavors: only on first use.
+    if name == "models":
+        return importlib.import_module("shipyard.models")
+    if name == "evaluate":
+        return importlib.import_module("shipyard.models").evaluate
+    raise AttributeError(f"module 'shipyard' has no attribute {name!r}")
+
 
 __all__ = [
     "ArtifactVersion",
@@ -66,11 +83,13 @@ __all__ = [
     "__version__",
     "active_run",
     "errors",
+    "evaluate",
     "finish",
     "log",
     "log_dataset",
     "log_metric",
     "log_params",
+    "models",
     "plots",
     "set_tags",
     "start_run",

@@ -73,6 +73,10 @@ class ArtifactBackend(Protocol):
         self, ref: str, direction: str = "both", depth: int = 3
     ) -> LineageGraph: ...
 
+    def run_artifacts(self, run_id: str) -> dict[str, list[ArtifactVersionRecord]]:
+        """``{"input": [...], "output": [...]}``: the versions a run consumed and produced."""
+        ...
+
     def diff_artifacts(self, ref_a: str, ref_b: str) -> ManifestDiff: ...
 
     def delete_artifact_version(

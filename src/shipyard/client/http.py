@@ -394,6 +394,13 @@ class HttpBackend(HttpFeatures, HttpRegistry, HttpMedia, HttpPipelines):
         params = {"ref": ref, "direction": direction, "depth": str(depth)}
         return LineageGraph.from_dict(self._json("GET", "/artifacts/lineage", params=params))
 
+    def run_artifacts(self, run_id: str) -> dict[str, list[ArtifactVersionRecord]]:
+        data = self._json("GET", f"/runs/{_segment(run_id)}/artifacts")
+        return {
+            side: [ArtifactVersionRecord.from_dict(v) for v in data.get(side, [])]
+            for side in ("input", "output")
+        }
+
     def diff_artifacts(self, ref_a: str, ref_b: str) -> ManifestDiff:
         params = {"a": ref_a, "b": ref_b}
         return ManifestDiff.from_dict(self._json("GET", "/artifacts/diff", params=params))

@@ -92,6 +92,9 @@ class LocalArtifacts:
     def artifact_lineage(self, ref: str, direction: str = "both", depth: int = 3) -> LineageGraph:
         return self.artifacts.lineage(ref, direction, depth)
 
+    def run_artifacts(self, run_id: str) -> dict[str, list[ArtifactVersionRecord]]:
+        return self.artifacts.run_artifacts(run_id)
+
     def diff_artifacts(self, ref_a: str, ref_b: str) -> ManifestDiff:
         return self.artifacts.diff(ref_a, ref_b)
 

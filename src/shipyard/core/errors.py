@@ -15,7 +15,11 @@ Every error carries an ``error_code`` (stable, documented in docs/errors.md) and
     │   ├── InvalidPipelineError       INVALID_PIPELINE      400
     │   ├── InvalidScheduleError       INVALID_SCHEDULE      400
     │   ├── UnsupportedOutputError     UNSUPPORTED_OUTPUT    400
-    │   └── InvalidWebhookError        INVALID_WEBHOOK       400
+    │   ├── InvalidWebhookError        INVALID_WEBHOOK       400
+    │   ├── ModelFormatError           MODEL_FORMAT_INVALID  400
+    │   ├── ModelFlavorError           MODEL_FLAVOR          400
+    │   ├── ModelSignatureError        MODEL_SIGNATURE_MISMATCH 400
+    │   └── UnsafeModelError           UNSAFE_MODEL          400
     ├── NotFoundError                  NOT_FOUND             404
     │   ├── ProjectNotFoundError       PROJECT_NOT_FOUND     404
     │   ├── RunNotFoundError           RUN_NOT_FOUND         404
@@ -71,6 +75,9 @@ __all__ = [
     "MediaNotFoundError",
     "MetricNotFoundError",
     "ModelVersionNotFoundError",
+    "ModelFlavorError",
+    "ModelFormatError",
+    "ModelSignatureError",
     "NotFoundError",
     "PermissionDeniedError",
     "PipelineFailedError",
@@ -91,6 +98,7 @@ __all__ = [
     "TokenNotFoundError",
     "UnsupportedOutputError",
     "WebhookNotFoundError",
+    "UnsafeModelError",
     "error_from_code",
 ]
 
@@ -207,6 +215,38 @@ class UnsupportedOutputError(InvalidInputError):
     """A step returned a value no materializer can store (and pickle was not allowed)."""
 
     error_code = "UNSUPPORTED_OUTPUT"
+    http_status = 400
+
+
+class ModelFormatError(InvalidInputError):
+    """A model folder is not a valid Shipyard model: ``model.yaml`` is missing or
+    malformed, or a file does not match the digest ``model.yaml`` records."""
+
+    error_code = "MODEL_FORMAT_INVALID"
+    http_status = 400
+
+
+class ModelFlavorError(InvalidInputError):
+    """No flavor can save this model, the flavor named is unknown, or the library a
+    flavor needs is not installed (the message names the extra to install)."""
+
+    error_code = "MODEL_FLAVOR"
+    http_status = 400
+
+
+class ModelSignatureError(InvalidInputError):
+    """Prediction input does not match the model's signature; ``details.column`` names
+    the column."""
+
+    error_code = "MODEL_SIGNATURE_MISMATCH"
+    http_status = 400
+
+
+class UnsafeModelError(InvalidInputError):
+    """Saving or loading a model format that runs code when loaded (pickle), or a
+    skops file holding untrusted types, without opting in."""
+
+    error_code = "UNSAFE_MODEL"
     http_status = 400
 
 

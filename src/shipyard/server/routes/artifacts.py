@@ -186,6 +186,13 @@ def use_artifact(run_id: str, body: InputRecord, service: Artifacts) -> JSONByte
     return json_response(service.record_use(run_id, parsed.name, parsed.selector).to_dict())
 
 
+@router.get("/runs/{run_id}/artifacts", summary="Versions a run consumed and produced")
+def run_artifacts(run_id: str, service: Artifacts) -> JSONBytesResponse:
+    """``{"input": [...], "output": [...]}`` (an unknown run has neither)."""
+    found = service.run_artifacts(run_id)
+    return json_response({side: [v.to_dict() for v in vs] for side, vs in found.items()})
+
+
 @router.post("/admin/gc", summary="Collect unreferenced blobs")
 async def collect_garbage(
     body: GcRequest, request: Request, service: Artifacts, blobs: Blobs

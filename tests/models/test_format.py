@@ -1,0 +1,234 @@
+"""The model format without a store: every flavor saves, loads back and predicts the same;
+model.yaml records what it should; tampered files and unsafe formats are refused."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from shipyard.core.errors import ModelFlavorError, ModelFormatError, UnsafeModelError
+from shipyard.models import load_model_dir, save_model
+from tests_models_support import FEATURES, PlainScorer, ThresholdModel, double, torch_net
+
+
+def _sklearn(df: pd.DataFrame) -> tuple[Any, Any, dict[str, Any]]:
+    from sklearn.ensemble import RandomForestClassifier
+
+    model = RandomForestClassifier(n_estimators=5, random_state=0).fit(df[FEATURES], df.label)
+    return model, df[FEATURES], {}
+
+
+def _xgboost(df: pd.DataFrame) -> tuple[Any, Any, dict[str, Any]]:
+    import xgboost
+
+    model = xgboost.XGBClassifier(n_estimators=5, max_depth=2).fit(df[FEATURES], df.label)
+    return model, df[FEATURES], {}
+
+
+def _xgboost_booster(df: pd.DataFrame) -> tuple[Any, Any, dict[str, Any]]:
+    import xgboost
+
+    dtrain = xgboost.DMatrix(df[FEATURES], label=df.label)
+    booster = xgboost.train({"objective": "binary:logistic"}, dtrain, num_boost_round=5)
+    return booster, df[FEATURES], {}
+
+
+def _lightgbm(df: pd.DataFrame) -> tuple[Any, Any, dict[str, Any]]:
+    import lightgbm
+
+    model = lightgbm.LGBMClassifier(n_estimators=5, verbose=-1).fit(df[FEATURES], df.label)
+    return model, df[FEATURES], {}
+
+
+def _torch(df: pd.DataFrame) -> tuple[Any, Any, dict[str, Any]]:
+    return torch_net(), df[FEATURES].to_numpy(np.float32), {}
+
+
+def _torch_state(df: pd.DataFrame) -> tuple[Any, Any, dict[str, Any]]:
+    opts = {"flavor_options": {"format": "state_dict", "init_kwargs": {"inputs": 3, "hidden": 4}}}
+    return torch_net(), df[FEATURES].to_numpy(np.float32), opts
+
+
+def _onnx(df: pd.DataFrame) -> tuple[Any, Any, dict[str, Any]]:
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression().fit(df[FEATURES].astype("float32"), df.label)
+    return model, df[FEATURES].astype("float32"), {"flavor": "onnx"}
+
+
+def _pyfunc(df: pd.DataFrame, tmp: Path) -> tuple[Any, Any, dict[str, Any]]:
+    (tmp / "threshold.txt").write_text("0.25")
+    opts = {"flavor_options": {"artifacts": {"threshold.txt": tmp / "threshold.txt"}}}
+    return ThresholdModel(weight=2.0), df[FEATURES], opts
+
+
+def _reference(model: Any, x: Any, flavor: str) -> Any:
+    """What the live object predicts, to compare the reloaded model with."""
+    if flavor == "torch":
+        import torch
+
+        with torch.no_grad():
+            return model(torch.as_tensor(x)).numpy()
+    if flavor == "onnx":
+        return model.predict(x)
+    if type(model).__name__ == "Booster":
+        import xgboost
+
+        return model.predict(xgboost.DMatrix(x))
+    if isinstance(model, ThresholdModel):
+        model.threshold = 0.25
+    return model.predict(x)
+
+
+FACTORIES: dict[str, tuple[str, Callable[..., Any]]] = {
+    "sklearn": ("sklearn", _sklearn),
+    "xgboost": ("xgboost", _xgboost),
+    "xgboost-booster": ("xgboost", _xgboost_booster),
+    "lightgbm": ("lightgbm", _lightgbm),
+    "torchscript": ("torch", _torch),
+    "torch-state-dict": ("torch", _torch_state),
+    "onnx": ("onnx", _onnx),
+    "pyfunc": ("pyfunc", _pyfunc),
+}
+
+
+def build(kind: str, df: pd.DataFrame, tmp: Path) -> tuple[str, Any, Any, dict[str, Any]]:
+    flavor, factory = FACTORIES[kind]
+    made = factory(df, tmp) if kind == "pyfunc" else factory(df)
+    return (flavor, *made)
+
+
+@pytest.mark.parametrize("kind", sorted(FACTORIES))
+def test_save_load_predict_round_trip(kind: str, clf_data: pd.DataFrame, tmp_path: Path) -> None:
+    flavor, model, x, opts = build(kind, clf_data, tmp_path)
+    spec = save_model(model, tmp_path / "m", input_example=x[:5], **opts)
+    assert spec.flavor == flavor
+    loaded = load_model_dir(tmp_path / "m")
+    expected = _reference(model, x, flavor)
+    np.testing.assert_allclose(np.asarray(loaded.predict(x)), np.asarray(expected), rtol=1e-5)
+    meta = yaml.safe_load((tmp_path / "m" / "model.yaml").read_text())
+    assert meta["flavor"] == flavor and meta["signature"]["outputs"] is not None
+    assert meta["input_example"]["data"] and len(meta["input_example"]["data"]) == 5
+    lib = {"sklearn": "scikit-learn", "xgboost": "xgboost", "lightgbm": "lightgbm",
+           "torch": "torch", "onnx": "onnxruntime", "pyfunc": "pandas"}[flavor]  # fmt: skip
+    assert any(r.startswith(f"{lib}==") for r in meta["requirements"]), meta["requirements"]
+
+
+def test_model_yaml_records_signature_and_example(clf_data: pd.DataFrame, tmp_path: Path) -> None:
+    _, model, x, _ = build("sklearn", clf_data, tmp_path)
+    save_model(model, tmp_path / "m", input_example=x, metrics={"f1": 0.9},
+               lineage={"run_id": "r"}, pip_requirements=["extra-lib>=1"])  # fmt: skip
+    meta = load_model_dir(tmp_path / "m").metadata
+    assert meta["signature"]["inputs"] == [
+        {"name": "x1", "dtype": "float64"}, {"name": "x2", "dtype": "float64"},
+        {"name": "count", "dtype": "int64"},
+    ]  # fmt: skip
+    assert meta["input_example"]["data"][0]["count"] == int(x["count"].iloc[0])
+    assert meta["metrics"] == {"f1": 0.9} and meta["lineage"] == {"run_id": "r"}
+    assert "extra-lib>=1" in meta["requirements"]
+    assert meta["files"]["model.skops"]["sha256"]
+    assert meta["flavor_info"]["classes"] == [0, 1]
+
+
+def test_tampered_file_is_refused(clf_data: pd.DataFrame, tmp_path: Path) -> None:
+    _, model, x, _ = build("sklearn", clf_data, tmp_path)
+    save_model(model, tmp_path / "m", input_example=x[:3])
+    with (tmp_path / "m" / "model.skops").open("ab") as fh:
+        fh.write(b"\0")
+    with pytest.raises(ModelFormatError, match=r"model.skops.*does not match model.yaml"):
+        load_model_dir(tmp_path / "m")
+
+
+def test_not_a_model_folder(tmp_path: Path) -> None:
+    with pytest.raises(ModelFormatError, match="no model.yaml"):
+        load_model_dir(tmp_path)
+    (tmp_path / "model.yaml").write_text("format_version: 99\nflavor: sklearn\n")
+    with pytest.raises(ModelFormatError, match="format_version 99"):
+        load_model_dir(tmp_path)
+
+
+def test_pickle_needs_opt_in_to_save_and_load(
+    clf_data: pd.DataFrame, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    scorer = PlainScorer(1.5)
+    with pytest.raises(UnsafeModelError, match="runs arbitrary code"):
+        save_model(scorer, tmp_path / "p", flavor="pickle")
+    save_model(scorer, tmp_path / "p", flavor="pickle", allow_unsafe=True, input_example=clf_data)
+    with pytest.raises(UnsafeModelError, match=r"CVE-2024-37052\.\.37060") as err:
+        load_model_dir(tmp_path / "p")
+    assert "SHIPYARD_ALLOW_UNSAFE_MODELS=1" in err.value.message
+    assert load_model_dir(tmp_path / "p", allow_unsafe=True).predict(clf_data[:2]).shape == (2,)
+    monkeypatch.setenv("SHIPYARD_ALLOW_UNSAFE_MODELS", "1")
+    assert load_model_dir(tmp_path / "p").flavor == "pickle"
+
+
+def test_model_yaml_cannot_declare_pickle_safe(clf_data: pd.DataFrame, tmp_path: Path) -> None:
+    """Whether a format runs code is the flavor's call, not model.yaml's."""
+    save_model(PlainScorer(1.0), tmp_path / "p", flavor="pickle", allow_unsafe=True)
+    path = tmp_path / "p" / "model.yaml"
+    meta = yaml.safe_load(path.read_text())
+    meta["format"] = "skops"
+    path.write_text(yaml.safe_dump(meta))
+    with pytest.raises(UnsafeModelError):
+        load_model_dir(tmp_path / "p")
+
+
+def test_skops_refuses_untrusted_types(clf_data: pd.DataFrame, tmp_path: Path) -> None:
+    """A skops file naming code outside sklearn/numpy/scipy is not loaded blindly."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    model = make_pipeline(FunctionTransformer(func=double), LogisticRegression())
+    model.fit(clf_data[FEATURES].to_numpy(), clf_data.label)
+    save_model(model, tmp_path / "m", input_example=clf_data[FEATURES].to_numpy()[:3])
+    with pytest.raises(UnsafeModelError, match="tests_models_support.double") as err:
+        load_model_dir(tmp_path / "m")
+    assert err.value.details["types"] == ["tests_models_support.double"]
+    trusted = load_model_dir(tmp_path / "m", trusted_types=["tests_models_support.double"])
+    x = clf_data[FEATURES].to_numpy()
+    np.testing.assert_array_equal(trusted.predict(x), model.predict(x))
+
+
+def test_pyfunc_class_must_be_importable(tmp_path: Path) -> None:
+    class Local:
+        def predict(self, data: Any) -> Any:
+            return data
+
+    with pytest.raises(ModelFlavorError, match="cannot be imported"):
+        save_model(Local(), tmp_path / "m")
+
+
+def test_pyfunc_class_path_cannot_name_the_standard_library(
+    clf_data: pd.DataFrame, tmp_path: Path
+) -> None:
+    save_model(PlainScorer(2.0), tmp_path / "m", input_example=clf_data[:3])
+    loaded = load_model_dir(tmp_path / "m")
+    np.testing.assert_allclose(loaded.predict(clf_data[:3]), clf_data.x1[:3] + 2.0)
+    path = tmp_path / "m" / "model.yaml"
+    meta = yaml.safe_load(path.read_text())
+    meta["flavor_info"]["class"] = "subprocess:Popen"
+    meta["flavor_info"]["params"] = {"args": ["true"]}
+    path.write_text(yaml.safe_dump(meta))
+    with pytest.raises(ModelFlavorError, match="standard-library"):
+        load_model_dir(tmp_path / "m")
+
+
+def test_unknown_objects_need_a_flavor(tmp_path: Path) -> None:
+    with pytest.raises(ModelFlavorError, match="pass flavor="):
+        save_model(object(), tmp_path / "m")
+    with pytest.raises(ModelFlavorError, match="unknown model flavor 'keras'"):
+        save_model(PlainScorer(1), tmp_path / "n", flavor="keras")
+
+
+def test_saving_into_a_non_empty_folder_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "x").write_text("x")
+    with pytest.raises(Exception, match="not empty"):
+        save_model(PlainScorer(1), tmp_path / "m")

@@ -146,7 +146,7 @@ def test_tampered_file_is_refused(clf_data: pd.DataFrame, tmp_path: Path) -> Non
 
 
 def test_not_a_model_folder(tmp_path: Path) -> None:
-    with pytest.raises(ModelFormatError, match="no model.yaml"):
+    with pytest.raises(ModelFormatError, match=r"no model\.yaml"):
         load_model_dir(tmp_path)
     (tmp_path / "model.yaml").write_text("format_version: 99\nflavor: sklearn\n")
     with pytest.raises(ModelFormatError, match="format_version 99"):
@@ -188,7 +188,7 @@ def test_skops_refuses_untrusted_types(clf_data: pd.DataFrame, tmp_path: Path) -
     model = make_pipeline(FunctionTransformer(func=double), LogisticRegression())
     model.fit(clf_data[FEATURES].to_numpy(), clf_data.label)
     save_model(model, tmp_path / "m", input_example=clf_data[FEATURES].to_numpy()[:3])
-    with pytest.raises(UnsafeModelError, match="tests_models_support.double") as err:
+    with pytest.raises(UnsafeModelError, match=r"tests_models_support\.double") as err:
         load_model_dir(tmp_path / "m")
     assert err.value.details["types"] == ["tests_models_support.double"]
     trusted = load_model_dir(tmp_path / "m", trusted_types=["tests_models_support.double"])

@@ -74,10 +74,10 @@ __all__ = [
     "InvalidWebhookError",
     "MediaNotFoundError",
     "MetricNotFoundError",
-    "ModelVersionNotFoundError",
     "ModelFlavorError",
     "ModelFormatError",
     "ModelSignatureError",
+    "ModelVersionNotFoundError",
     "NotFoundError",
     "PermissionDeniedError",
     "PipelineFailedError",
@@ -96,9 +96,9 @@ __all__ = [
     "ShipyardError",
     "StoreError",
     "TokenNotFoundError",
+    "UnsafeModelError",
     "UnsupportedOutputError",
     "WebhookNotFoundError",
-    "UnsafeModelError",
     "error_from_code",
 ]
 

@@ -86,10 +86,7 @@ def _artifact_frame(ref: str, run: Run | None) -> tuple[pd.DataFrame, str]:
     from shipyard.client.artifacts import ArtifactVersion, _read_frame
 
     client = Client(backend=run.backend) if run is not None else Client()
-    if run is not None:
-        version = run.use_artifact(ref)
-    else:
-        version = client.get_artifact(ref)
+    version = run.use_artifact(ref) if run is not None else client.get_artifact(ref)
     assert isinstance(version, ArtifactVersion)
     with tempfile.TemporaryDirectory(prefix="shipyard-eval-data-") as tmp:
         folder = version.download(tmp)
@@ -102,7 +99,7 @@ def _artifact_frame(ref: str, run: Run | None) -> tuple[pd.DataFrame, str]:
     return frame, version.ref
 
 
-def evaluate(
+def evaluate(  # noqa: PLR0917 - the documented public signature
     model_uri: str | LoadedModel,
     data: Any,
     target: str,
@@ -176,7 +173,8 @@ def _write_plots(folder: Path, figures: dict[str, Any]) -> None:
     folder.mkdir(parents=True)
     for name, figure in figures.items():
         (folder / f"{name}.json").write_text(figure.to_json())
-        figure.write_html(str(folder / f"{name}.html"), include_plotlyjs="directory", full_html=True)
+        html = str(folder / f"{name}.html")
+        figure.write_html(html, include_plotlyjs="directory", full_html=True)
 
 
 def _artifact_name(uri: str) -> str:

@@ -40,9 +40,7 @@ def run_lineage(run: Run) -> tuple[dict[str, Any], dict[str, float]]:
         "project": record.project,
         "run_name": record.name,
         "git_commit": git.get("commit") if isinstance(git, Mapping) else None,
-        "datasets": [
-            {"ref": v.ref, "type": v.type, "digest": v.digest} for v in inputs
-        ],
+        "datasets": [{"ref": v.ref, "type": v.type, "digest": v.digest} for v in inputs],
     }
     return lineage, dict(record.metrics)
 
@@ -88,7 +86,7 @@ def log_model(  # noqa: PLR0917 - the documented public signature takes these in
     return _register(run, name, artifact, description, tags, comment)
 
 
-def _register(
+def _register(  # noqa: PLR0917
     run: Run,
     name: str,
     artifact: ArtifactVersion,

@@ -120,8 +120,10 @@ def promote(  # noqa: PLR0917 - the documented public signature
     from shipyard.client import fluent
 
     own = run is None and fluent.active_run() is None
-    run = run or fluent.active_run() or fluent.start_run(
-        name=f"promote {name}@{alias}"[:250], tracking_uri=tracking_uri
+    run = (
+        run
+        or fluent.active_run()
+        or fluent.start_run(name=f"promote {name}@{alias}"[:250], tracking_uri=tracking_uri)
     )
     try:
         decision = _compete(

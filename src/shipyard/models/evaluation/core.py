@@ -113,7 +113,7 @@ def _groups(values: pd.Series) -> pd.Series:
     return values.astype(str)
 
 
-def _slice(
+def _slice(  # noqa: PLR0917
     kind: ModelType, model: LoadedModel, values: pd.Series, y: Any, pred: Any, proba: Any
 ) -> list[SliceMetrics]:
     keys = _groups(values).to_numpy()

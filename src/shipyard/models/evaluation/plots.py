@@ -63,9 +63,7 @@ def _curves(y_true: Any, proba: Any, labels: Sequence[Any], kind: str) -> Any:
     return fig
 
 
-def classifier_plots(
-    y_true: Any, y_pred: Any, proba: Any, labels: Sequence[Any]
-) -> dict[str, Any]:
+def classifier_plots(y_true: Any, y_pred: Any, proba: Any, labels: Sequence[Any]) -> dict[str, Any]:
     """``{name: figure}``; ROC and PR need probabilities."""
     figures = {"confusion_matrix": confusion_matrix(y_true, y_pred, labels)}
     if proba is not None:

@@ -53,8 +53,6 @@ def save_model(
     example = _example_input(input_example)
     saved = chosen.save(model, folder, SaveContext(example, dict(flavor_options or {})))
     sig = _signature(signature, example)
-    from shipyard import __version__
-
     spec = ModelSpec(
         flavor=chosen.name,
         format=saved.format,
@@ -69,12 +67,21 @@ def save_model(
         metrics={k: float(v) for k, v in (metrics or {}).items()},
         lineage=dict(lineage or {}),
         created_at=_iso_now(),
-        shipyard_version=__version__,
+        shipyard_version=_shipyard_version(),
     )
     spec.write(folder)
     if example is not None and sig is not None:
         _add_output_signature(folder, spec, sig, example, allow_unsafe)
     return spec
+
+
+def _shipyard_version() -> str:
+    import importlib.metadata as md
+
+    try:
+        return md.version("shipyard")
+    except md.PackageNotFoundError:
+        return ""
 
 
 def _iso_now() -> str:

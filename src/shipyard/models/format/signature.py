@@ -136,9 +136,9 @@ def to_frame(data: Any) -> pd.DataFrame:
         if values and all(np.isscalar(v) or v is None for v in values.values()):
             return pd.DataFrame([values])
         return pd.DataFrame(values)
-    if isinstance(data, Sequence) and not isinstance(data, str | bytes):
-        if all(isinstance(row, Mapping) for row in data):
-            return pd.DataFrame.from_records(list(data))
+    is_rows = isinstance(data, Sequence) and not isinstance(data, str | bytes)
+    if is_rows and all(isinstance(row, Mapping) for row in data):
+        return pd.DataFrame.from_records(list(data))
     raise ModelSignatureError(
         "predict takes a pandas DataFrame, a dict, a list of records (dicts) or a NumPy "
         f"array, not {type(data).__name__}"
@@ -177,7 +177,7 @@ def _coerce(series: pd.Series, spec: ColumnSpec) -> pd.Series:
     """Return ``series`` as ``spec.dtype`` if that is safe, else raise naming the column."""
     have = dtype_name(series.dtype)
     want = spec.dtype
-    if have == want or want == OBJECT:
+    if want in (have, OBJECT):
         return series
     if want in (STRING, CATEGORY) and have in (STRING, OBJECT, CATEGORY):
         if have == OBJECT and not series.dropna().map(lambda v: isinstance(v, str)).all():
@@ -247,8 +247,7 @@ def _prepare_tensor(spec: TensorSpec, data: Any) -> np.ndarray:
         d not in (-1, a) for d, a in zip(spec.shape, array.shape, strict=False)
     ):
         raise ModelSignatureError(
-            f"input array has shape {array.shape} but the model expects {spec.shape} "
-            "(-1: any size)"
+            f"input array has shape {array.shape} but the model expects {spec.shape} (-1: any size)"
         )
     result: np.ndarray = array
     return result

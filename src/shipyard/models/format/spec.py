@@ -1,16 +1,16 @@
 """``model.yaml``: what a saved model is, what it needs, where it came from.
 
-    format_version: 1
-    flavor: sklearn             # which loader reads it
-    format: skops               # the file format inside the flavor
-    files: {model.skops: {sha256: ..., size: ...}}   # verified before anything is read
-    flavor_info: {...}          # what the flavor needs to load (class names, classes)
-    requirements: [scikit-learn==1.9.1, ...]         # versions actually used
-    python_version: 3.11.9
-    signature: {inputs: [...], outputs: ...}
-    input_example: {type: dataframe, data: [...records]}
-    metrics: {...}              # of the producing run, when there is one
-    lineage: {run_id, project, datasets: [...], git_commit}
+format_version: 1
+flavor: sklearn             # which loader reads it
+format: skops               # the file format inside the flavor
+files: {model.skops: {sha256: ..., size: ...}}   # verified before anything is read
+flavor_info: {...}          # what the flavor needs to load (class names, classes)
+requirements: [scikit-learn==1.9.1, ...]         # versions actually used
+python_version: 3.11.9
+signature: {inputs: [...], outputs: ...}
+input_example: {type: dataframe, data: [...records]}
+metrics: {...}              # of the producing run, when there is one
+lineage: {run_id, project, datasets: [...], git_commit}
 """
 
 from __future__ import annotations
@@ -153,8 +153,7 @@ def verify_files(folder: Path, spec: ModelSpec) -> None:
     unlisted = sorted(set(file_digests_names(folder)) - set(spec.files))
     if unlisted:
         raise ModelFormatError(
-            f"the model holds files {MODEL_YAML} does not list: {unlisted[:5]}; it is not "
-            "loaded",
+            f"the model holds files {MODEL_YAML} does not list: {unlisted[:5]}; it is not loaded",
             path=unlisted[0],
         )
     for rel, info in spec.files.items():

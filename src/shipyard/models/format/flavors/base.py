@@ -104,8 +104,7 @@ def require(module: str, extra: str) -> ModuleType:
         return importlib.import_module(module)
     except ImportError as exc:
         raise ModelFlavorError(
-            f"this model needs {module!r}, which is not installed: pip install "
-            f"'shipyard[{extra}]'"
+            f"this model needs {module!r}, which is not installed: pip install 'shipyard[{extra}]'"
         ) from exc
 
 
@@ -140,8 +139,7 @@ def import_class(path: str) -> type:
             obj = getattr(obj, part)
     except (ImportError, AttributeError) as exc:
         raise ModelFlavorError(
-            f"cannot import {path!r} to load the model ({exc}); install the package that "
-            "defines it"
+            f"cannot import {path!r} to load the model ({exc}); install the package that defines it"
         ) from exc
     if not isinstance(obj, type):
         raise ModelFlavorError(f"{path!r} is not a class")

@@ -21,8 +21,13 @@ from shipyard.models.format.flavors.base import (
 )
 
 FILE = "model.onnx"
-ORT_TYPES = {"tensor(float)": np.float32, "tensor(double)": np.float64,
-             "tensor(int64)": np.int64, "tensor(int32)": np.int32, "tensor(bool)": np.bool_}  # fmt: skip
+ORT_TYPES = {
+    "tensor(float)": np.float32,
+    "tensor(double)": np.float64,
+    "tensor(int64)": np.int64,
+    "tensor(int32)": np.int32,
+    "tensor(bool)": np.bool_,
+}
 
 
 class OnnxFlavor:

@@ -43,7 +43,7 @@ class PickleFlavor:
     ) -> Predictor:
         require_unsafe_opt_in(f"a {format} model", ctx.allow_unsafe)
         with (folder / FILE).open("rb") as fh:
-            model = pickle.load(fh)  # noqa: S301 - the caller opted in above
+            model = pickle.load(fh)  # the caller opted in above
         proba = getattr(model, "predict_proba", None)
         classes = getattr(model, "classes_", None)
         return Predictor(

@@ -1,0 +1,1 @@
+"""Evaluation: standard metrics, per-slice metrics and plots of a loaded model (pure)."""

@@ -3,7 +3,7 @@ module, not in a test file), and the small data sets they train on."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -87,3 +87,93 @@ try:  # torch is an optional extra; the class exists only where it is installed
 
 except ImportError:  # pragma: no cover - the test command installs torch
     pass
+
+
+# --- one small fitted model per flavor -------------------------------------------------
+
+
+def _sklearn(df: pd.DataFrame) -> tuple[Any, Any, dict[str, Any]]:
+    from sklearn.ensemble import RandomForestClassifier
+
+    model = RandomForestClassifier(n_estimators=5, random_state=0).fit(df[FEATURES], df.label)
+    return model, df[FEATURES], {}
+
+
+def _xgboost(df: pd.DataFrame) -> tuple[Any, Any, dict[str, Any]]:
+    import xgboost
+
+    model = xgboost.XGBClassifier(n_estimators=5, max_depth=2).fit(df[FEATURES], df.label)
+    return model, df[FEATURES], {}
+
+
+def _xgboost_booster(df: pd.DataFrame) -> tuple[Any, Any, dict[str, Any]]:
+    import xgboost
+
+    dtrain = xgboost.DMatrix(df[FEATURES], label=df.label)
+    booster = xgboost.train({"objective": "binary:logistic"}, dtrain, num_boost_round=5)
+    return booster, df[FEATURES], {}
+
+
+def _lightgbm(df: pd.DataFrame) -> tuple[Any, Any, dict[str, Any]]:
+    import lightgbm
+
+    model = lightgbm.LGBMClassifier(n_estimators=5, verbose=-1).fit(df[FEATURES], df.label)
+    return model, df[FEATURES], {}
+
+
+def _torch(df: pd.DataFrame) -> tuple[Any, Any, dict[str, Any]]:
+    return torch_net(), df[FEATURES].to_numpy(np.float32), {}
+
+
+def _torch_state(df: pd.DataFrame) -> tuple[Any, Any, dict[str, Any]]:
+    opts = {"flavor_options": {"format": "state_dict", "init_kwargs": {"inputs": 3, "hidden": 4}}}
+    return torch_net(), df[FEATURES].to_numpy(np.float32), opts
+
+
+def _onnx(df: pd.DataFrame) -> tuple[Any, Any, dict[str, Any]]:
+    from sklearn.linear_model import LogisticRegression
+
+    model = LogisticRegression().fit(df[FEATURES].astype("float32"), df.label)
+    return model, df[FEATURES].astype("float32"), {"flavor": "onnx"}
+
+
+def _pyfunc(df: pd.DataFrame, tmp: Path) -> tuple[Any, Any, dict[str, Any]]:
+    (tmp / "threshold.txt").write_text("0.25")
+    opts = {"flavor_options": {"artifacts": {"threshold.txt": tmp / "threshold.txt"}}}
+    return ThresholdModel(weight=2.0), df[FEATURES], opts
+
+
+def reference(model: Any, x: Any, flavor: str) -> Any:
+    """What the live object predicts, to compare the reloaded model with."""
+    if flavor == "torch":
+        import torch
+
+        with torch.no_grad():
+            return model(torch.as_tensor(x)).numpy()
+    if flavor == "onnx":
+        return model.predict(x)
+    if type(model).__name__ == "Booster":
+        import xgboost
+
+        return model.predict(xgboost.DMatrix(x))
+    if isinstance(model, ThresholdModel):
+        model.threshold = 0.25
+    return model.predict(x)
+
+
+FACTORIES: dict[str, tuple[str, Callable[..., Any]]] = {
+    "sklearn": ("sklearn", _sklearn),
+    "xgboost": ("xgboost", _xgboost),
+    "xgboost-booster": ("xgboost", _xgboost_booster),
+    "lightgbm": ("lightgbm", _lightgbm),
+    "torchscript": ("torch", _torch),
+    "torch-state-dict": ("torch", _torch_state),
+    "onnx": ("onnx", _onnx),
+    "pyfunc": ("pyfunc", _pyfunc),
+}
+
+
+def build(kind: str, df: pd.DataFrame, tmp: Path) -> tuple[str, Any, Any, dict[str, Any]]:
+    flavor, factory = FACTORIES[kind]
+    made = factory(df, tmp) if kind == "pyfunc" else factory(df)
+    return (flavor, *made)

@@ -3,7 +3,6 @@ model.yaml records what it should; tampered files and unsafe formats are refused
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -14,94 +13,7 @@ import yaml
 
 from shipyard.core.errors import ModelFlavorError, ModelFormatError, UnsafeModelError
 from shipyard.models import load_model_dir, save_model
-from tests_models_support import FEATURES, PlainScorer, ThresholdModel, double, torch_net
-
-
-def _sklearn(df: pd.DataFrame) -> tuple[Any, Any, dict[str, Any]]:
-    from sklearn.ensemble import RandomForestClassifier
-
-    model = RandomForestClassifier(n_estimators=5, random_state=0).fit(df[FEATURES], df.label)
-    return model, df[FEATURES], {}
-
-
-def _xgboost(df: pd.DataFrame) -> tuple[Any, Any, dict[str, Any]]:
-    import xgboost
-
-    model = xgboost.XGBClassifier(n_estimators=5, max_depth=2).fit(df[FEATURES], df.label)
-    return model, df[FEATURES], {}
-
-
-def _xgboost_booster(df: pd.DataFrame) -> tuple[Any, Any, dict[str, Any]]:
-    import xgboost
-
-    dtrain = xgboost.DMatrix(df[FEATURES], label=df.label)
-    booster = xgboost.train({"objective": "binary:logistic"}, dtrain, num_boost_round=5)
-    return booster, df[FEATURES], {}
-
-
-def _lightgbm(df: pd.DataFrame) -> tuple[Any, Any, dict[str, Any]]:
-    import lightgbm
-
-    model = lightgbm.LGBMClassifier(n_estimators=5, verbose=-1).fit(df[FEATURES], df.label)
-    return model, df[FEATURES], {}
-
-
-def _torch(df: pd.DataFrame) -> tuple[Any, Any, dict[str, Any]]:
-    return torch_net(), df[FEATURES].to_numpy(np.float32), {}
-
-
-def _torch_state(df: pd.DataFrame) -> tuple[Any, Any, dict[str, Any]]:
-    opts = {"flavor_options": {"format": "state_dict", "init_kwargs": {"inputs": 3, "hidden": 4}}}
-    return torch_net(), df[FEATURES].to_numpy(np.float32), opts
-
-
-def _onnx(df: pd.DataFrame) -> tuple[Any, Any, dict[str, Any]]:
-    from sklearn.linear_model import LogisticRegression
-
-    model = LogisticRegression().fit(df[FEATURES].astype("float32"), df.label)
-    return model, df[FEATURES].astype("float32"), {"flavor": "onnx"}
-
-
-def _pyfunc(df: pd.DataFrame, tmp: Path) -> tuple[Any, Any, dict[str, Any]]:
-    (tmp / "threshold.txt").write_text("0.25")
-    opts = {"flavor_options": {"artifacts": {"threshold.txt": tmp / "threshold.txt"}}}
-    return ThresholdModel(weight=2.0), df[FEATURES], opts
-
-
-def _reference(model: Any, x: Any, flavor: str) -> Any:
-    """What the live object predicts, to compare the reloaded model with."""
-    if flavor == "torch":
-        import torch
-
-        with torch.no_grad():
-            return model(torch.as_tensor(x)).numpy()
-    if flavor == "onnx":
-        return model.predict(x)
-    if type(model).__name__ == "Booster":
-        import xgboost
-
-        return model.predict(xgboost.DMatrix(x))
-    if isinstance(model, ThresholdModel):
-        model.threshold = 0.25
-    return model.predict(x)
-
-
-FACTORIES: dict[str, tuple[str, Callable[..., Any]]] = {
-    "sklearn": ("sklearn", _sklearn),
-    "xgboost": ("xgboost", _xgboost),
-    "xgboost-booster": ("xgboost", _xgboost_booster),
-    "lightgbm": ("lightgbm", _lightgbm),
-    "torchscript": ("torch", _torch),
-    "torch-state-dict": ("torch", _torch_state),
-    "onnx": ("onnx", _onnx),
-    "pyfunc": ("pyfunc", _pyfunc),
-}
-
-
-def build(kind: str, df: pd.DataFrame, tmp: Path) -> tuple[str, Any, Any, dict[str, Any]]:
-    flavor, factory = FACTORIES[kind]
-    made = factory(df, tmp) if kind == "pyfunc" else factory(df)
-    return (flavor, *made)
+from tests_models_support import FACTORIES, FEATURES, PlainScorer, build, double, reference
 
 
 @pytest.mark.parametrize("kind", sorted(FACTORIES))
@@ -110,7 +22,7 @@ def test_save_load_predict_round_trip(kind: str, clf_data: pd.DataFrame, tmp_pat
     spec = save_model(model, tmp_path / "m", input_example=x[:5], **opts)
     assert spec.flavor == flavor
     loaded = load_model_dir(tmp_path / "m")
-    expected = _reference(model, x, flavor)
+    expected = reference(model, x, flavor)
     np.testing.assert_allclose(np.asarray(loaded.predict(x)), np.asarray(expected), rtol=1e-5)
     meta = yaml.safe_load((tmp_path / "m" / "model.yaml").read_text())
     assert meta["flavor"] == flavor and meta["signature"]["outputs"] is not None

@@ -25,7 +25,7 @@ from shipyard.models.evaluation.metrics import CLASSIFIER_METRICS, REGRESSOR_MET
 __all__ = ["PromotionDecision", "promote"]
 
 PROMOTION_ARTIFACT_TYPE = "promotion"
-PROMOTION_EVENT = "promotion_decision"
+PROMOTION_EVENT = "promotion_rejected"
 
 
 @dataclass(frozen=True)
@@ -203,7 +203,10 @@ def _record(client: Client, run: Run, decision: PromotionDecision) -> None:
                 f"@{decision.alias} moved from v{decision.champion} to v{now} while the "
                 "evaluation ran; run promote again against the new champion"
             )
-        client.set_alias(decision.name, decision.alias, decision.candidate, comment=text)
+        client.set_alias(
+            decision.name, decision.alias, decision.candidate, comment=text,
+            details=decision.to_dict(),
+        )  # fmt: skip
     else:
         client.record_model_event(
             decision.name, PROMOTION_EVENT, version=decision.candidate,

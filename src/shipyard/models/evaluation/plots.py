@@ -26,7 +26,7 @@ def confusion_matrix(y_true: Any, y_pred: Any, labels: Sequence[Any]) -> Any:
     matrix = cm(y_true, y_pred, labels=list(labels))
     names = [str(label) for label in labels]
     fig = go.Figure(
-        go.Heatmap(z=matrix, x=names, y=names, colorscale="Blues", text=matrix,
+        go.Heatmap(z=matrix.tolist(), x=names, y=names, colorscale="Blues", text=matrix.tolist(),
                    texttemplate="%{text}", hovertemplate="true %{y}, predicted %{x}: %{z}")
     )  # fmt: skip
     fig.update_layout(title="Confusion matrix", xaxis_title="predicted", yaxis_title="true",

@@ -120,3 +120,21 @@ def test_tampered_download_is_refused(tmp_path: Path, clf_data: pd.DataFrame) ->
     (folder / "extra.py").write_text("import os")
     with pytest.raises(ModelFormatError, match="does not list"):
         sy.models.load(str(folder))
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("kind", ["local", "http"])
+def test_on_postgresql(
+    kind: str, postgres_url: str, live_server, monkeypatch: pytest.MonkeyPatch,
+    clf_data: pd.DataFrame, tmp_path: Path,
+) -> None:  # fmt: skip
+    """Log, register, promote and load against PostgreSQL, embedded and behind a server."""
+    uri = str(live_server(postgres_url).url) if kind == "http" else postgres_url
+    monkeypatch.setenv("SHIPYARD_TRACKING_URI", uri)
+    _, model, x, _ = build("sklearn", clf_data, tmp_path)
+    with sy.start_run(project="pg"):
+        sy.models.log_model(model, "pg-model", input_example=x[:5])
+    decision = sy.models.promote("pg-model", candidate=1, data=clf_data, target="label")
+    assert decision.promoted
+    loaded = sy.models.load("models:/pg-model@champion")
+    np.testing.assert_array_equal(loaded.predict(x), model.predict(x))

@@ -15,6 +15,7 @@ from shipyard.cli import (
     artifacts,
     db,
     features,
+    models_format,
     pipelines,
     projects,
     registry,
@@ -43,6 +44,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(artifacts.app, name="artifacts")
 app.add_typer(features.app, name="features")
 app.add_typer(registry.app, name="models")
+models_format.register(registry.app)  # evaluate, promote, predict
 app.add_typer(tokens.app, name="token")
 app.add_typer(pipelines.app, name="pipelines")
 app.add_typer(schedules.app, name="schedules")

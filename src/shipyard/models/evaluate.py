@@ -110,19 +110,32 @@ def evaluate(  # noqa: PLR0917 - the documented public signature
     allow_unsafe: bool = False,
     prefix: str = "eval",
     data_name: str | None = None,
+    tracking_uri: str | None = None,
+    project: str | None = None,
 ) -> EvaluationResult:
     """Compute the standard metrics of ``model_uri`` on ``data`` (a DataFrame, a file or a
     dataset artifact ref) against column ``target``; per-slice metrics for each column in
     ``slices``; plots. Logged to ``run``, else the active run, else a new run in project
     ``SHIPYARD_PROJECT`` (or ``default``) that is finished afterwards. ``data_name``
-    replaces the data's description (by default the artifact ref or a content hash)."""
+    replaces the data's description (by default the artifact ref or a content hash).
+    ``tracking_uri`` and ``project`` apply when no run is given or active."""
     from shipyard.client import fluent
 
     own = run is None and fluent.active_run() is None
     uri = model_uri if isinstance(model_uri, str) else model_uri.uri
-    run = run or fluent.active_run() or fluent.start_run(name=f"evaluate {uri}"[:250])
+    run = (
+        run
+        or fluent.active_run()
+        or fluent.start_run(
+            project=project, name=f"evaluate {uri}"[:250], tracking_uri=tracking_uri
+        )
+    )
     try:
-        model = load(model_uri, allow_unsafe) if isinstance(model_uri, str) else model_uri
+        model = (
+            load(model_uri, allow_unsafe, tracking_uri=tracking_uri)
+            if isinstance(model_uri, str)
+            else model_uri
+        )
         frame, described = read_data(data, run)
         described = data_name or described
         computed = compute(model, frame, target, model_type, slices)

@@ -104,6 +104,7 @@ def promote(  # noqa: PLR0917 - the documented public signature
     model_type: str | None = None,
     run: Run | None = None,
     tracking_uri: str | None = None,
+    project: str | None = None,
     allow_unsafe: bool = False,
 ) -> PromotionDecision:
     """Evaluate version ``candidate`` of ``name`` and the version ``alias`` points at on
@@ -115,20 +116,37 @@ def promote(  # noqa: PLR0917 - the documented public signature
         raise InvalidInputError(f"min_delta must be a number ≥ 0, not {min_delta!r}")
     kind = _model_type(metric, model_type)
     client = Client(tracking_uri) if run is None else Client(backend=run.backend)
-    cand = client.get_model_version(name, candidate)
-    champ = _holder(client, name, alias)
+    try:
+        return _promote(
+            client, run, name, candidate, alias, metric, data, target, kind,
+            higher_is_better, float(min_delta), comment, allow_unsafe, project,
+        )  # fmt: skip
+    finally:
+        if run is None:
+            client.close()  # our own client; a given run's backend stays open
+
+
+def _promote(  # noqa: PLR0917
+    client: Client, run: Run | None, name: str, candidate: int | str, alias: str,
+    metric: str, data: Any, target: str, kind: str, higher_is_better: bool,
+    min_delta: float, comment: str, allow_unsafe: bool, project: str | None,
+) -> PromotionDecision:  # fmt: skip
     from shipyard.client import fluent
 
+    cand = client.get_model_version(name, candidate)
+    champ = _holder(client, name, alias)
     own = run is None and fluent.active_run() is None
     run = (
         run
         or fluent.active_run()
-        or fluent.start_run(name=f"promote {name}@{alias}"[:250], tracking_uri=tracking_uri)
+        or fluent.start_run(
+            project=project, name=f"promote {name}@{alias}"[:250], tracking_uri=client.tracking_uri
+        )
     )
     try:
         decision = _compete(
             client, run, cand, champ, alias, metric, data, target, kind,
-            higher_is_better, float(min_delta), comment, allow_unsafe,
+            higher_is_better, min_delta, comment, allow_unsafe,
         )  # fmt: skip
     except BaseException:
         if own:
@@ -156,7 +174,7 @@ def _compete(  # noqa: PLR0917
     def score(version: Any, who: str) -> float:
         result = evaluate(
             version.uri, frame, target, kind, run=run, allow_unsafe=allow_unsafe,
-            prefix=who, data_name=described,
+            prefix=who, data_name=described, tracking_uri=client.tracking_uri,
         )  # fmt: skip
         return _score(result, metric, f"{who} v{version.version}")
 

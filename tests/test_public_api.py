@@ -23,6 +23,17 @@ def test_top_level_exports_are_pinned() -> None:
         assert getattr(shipyard, name) is not None
 
 
+def test_models_exports_are_pinned() -> None:
+    import shipyard.models
+
+    assert sorted(shipyard.models.__all__) == [
+        "ColumnSpec", "ENV_ALLOW_UNSAFE", "EvaluationResult", "LoadedModel", "ModelSpec",
+        "PromotionDecision", "PythonModel", "Signature", "SliceMetrics", "TensorSpec",
+        "evaluate", "load", "load_model_dir", "log_model", "promote", "save_model",
+    ]  # fmt: skip
+    assert shipyard.evaluate is shipyard.models.evaluate
+
+
 def _error_classes() -> list[type[errors.ShipyardError]]:
     found = [errors.ShipyardError]
     queue = [errors.ShipyardError]

@@ -134,7 +134,7 @@ def to_frame(data: Any) -> pd.DataFrame:
     if isinstance(data, Mapping):
         values = dict(data)
         if values and all(np.isscalar(v) or v is None for v in values.values()):
-            return pd.DataFrame([values])
+            return pd.DataFrame({k: [v] for k, v in values.items()})  # one row
         return pd.DataFrame(values)
     is_rows = isinstance(data, Sequence) and not isinstance(data, str | bytes)
     if is_rows and all(isinstance(row, Mapping) for row in data):
@@ -158,8 +158,17 @@ def _prepare_frame(columns: tuple[ColumnSpec, ...], data: Any) -> pd.DataFrame:
             column=missing[0],
             missing=missing,
         )
-    out = {c.name: _coerce(frame[c.name], c) for c in columns}
-    return pd.DataFrame(out, index=frame.index)
+    names = [c.name for c in columns]
+    changed = {}
+    for spec in columns:
+        series = frame[spec.name]
+        coerced = _coerce(series, spec)
+        if coerced is not series:
+            changed[spec.name] = coerced
+    if not changed and list(frame.columns) == names:
+        return frame  # the hot path: nothing to reorder or convert
+    out = frame[names]
+    return out.assign(**changed) if changed else out
 
 
 def _frame_from_array(columns: tuple[ColumnSpec, ...], array: np.ndarray) -> pd.DataFrame:

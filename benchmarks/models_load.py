@@ -7,7 +7,7 @@ against the raw ``model.predict`` it wraps. Writes ``benchmarks/results/models.j
 
 Cold: a fresh process imports, loads the model from a local folder and predicts one row
 (median of ``--cold`` runs; the time from the script's start is reported too).
-Latency: 4 x 2,000 single-row calls with a 1-row DataFrame, interleaved with the same
+Latency: 4 x 500 single-row calls with a 1-row DataFrame, interleaved with the same
 number of raw ``predict`` calls on the underlying estimator, in one process.
 """
 

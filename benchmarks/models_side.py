@@ -19,7 +19,7 @@ from typing import Any
 
 T0 = time.perf_counter()
 FEATURES = [f"f{i}" for i in range(10)]
-CALLS = 2000
+CALLS = 500
 
 
 def _data() -> Any:

@@ -132,7 +132,7 @@ def evaluate(  # noqa: PLR0917 - the documented public signature
     )
     try:
         model = (
-            load(model_uri, allow_unsafe, tracking_uri=tracking_uri)
+            load(model_uri, allow_unsafe, client=Client(backend=run.backend))
             if isinstance(model_uri, str)
             else model_uri
         )

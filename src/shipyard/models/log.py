@@ -107,17 +107,19 @@ def load(
     *,
     trusted_types: Sequence[str] = (),
     tracking_uri: str | None = None,
+    client: Client | None = None,
 ) -> LoadedModel:
     """Load a model from ``models:/name/3``, ``models:/name@alias``,
     ``runs:/<run_id>/<name>`` (``runs:/<id>/model`` for a run's only model),
     ``artifacts:/name:v2`` or a local folder. Files are verified against model.yaml;
-    pickle models need ``allow_unsafe=True`` (or SHIPYARD_ALLOW_UNSAFE_MODELS=1)."""
-    client = None if is_local(uri) else Client(tracking_uri)
+    pickle models need ``allow_unsafe=True`` (or SHIPYARD_ALLOW_UNSAFE_MODELS=1).
+    ``client`` (or ``tracking_uri``) picks the store; default: SHIPYARD_TRACKING_URI."""
+    own = None if is_local(uri) or client is not None else Client(tracking_uri)
     try:
-        source = fetch(uri, client)
+        source = fetch(uri, client or own)
     finally:
-        if client is not None:
-            client.close()
+        if own is not None:
+            own.close()
     loaded = load_model_dir(
         source.path, allow_unsafe=allow_unsafe, trusted_types=trusted_types, uri=uri
     )

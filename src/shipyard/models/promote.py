@@ -174,7 +174,7 @@ def _compete(  # noqa: PLR0917
     def score(version: Any, who: str) -> float:
         result = evaluate(
             version.uri, frame, target, kind, run=run, allow_unsafe=allow_unsafe,
-            prefix=who, data_name=described, tracking_uri=client.tracking_uri,
+            prefix=who, data_name=described,
         )  # fmt: skip
         return _score(result, metric, f"{who} v{version.version}")
 

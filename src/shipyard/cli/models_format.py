@@ -242,4 +242,3 @@ def register(app: typer.Typer) -> None:
     app.command("evaluate")(evaluate_command)
     app.command("promote")(promote_command)
     app.command("predict")(predict_command)
-

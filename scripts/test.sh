@@ -25,6 +25,11 @@ install_chromium() {
     echo "installing chromium"
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
   fi
+  # the report tests render exported PDFs to PNG with pdftoppm (and read them with pdftotext)
+  if ! command -v pdftoppm >/dev/null 2>&1; then
+    echo "installing poppler-utils"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils
+  fi
 }
 
 start_services

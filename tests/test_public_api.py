@@ -13,7 +13,8 @@ def test_top_level_exports_are_pinned() -> None:
     assert sorted(shipyard.__all__) == [
         "ArtifactVersion", "Audio", "Client", "Embeddings", "FeatureStore", "Figure",
         "Histogram", "Image", "MetricHistory", "MetricPoint", "ModelVersion", "PointCloud",
-        "Project", "Prompt", "Reference", "RegisteredModel", "Run", "RunList", "RunStatus",
+        "Project", "Prompt", "Reference", "RegisteredModel",
+        "Report", "Run", "RunList", "RunStatus",
         "ShipyardError", "Table", "Text", "Video", "__version__", "active_run", "errors",
         "evaluate", "finish", "log", "log_dataset", "log_metric", "log_params", "models",
         "plots", "set_tags",

@@ -22,6 +22,7 @@ from shipyard.client import (
 )
 from shipyard.client.artifacts import ArtifactVersion, Reference, log_dataset
 from shipyard.client.features import FeatureStore
+from shipyard.client.report import Report
 from shipyard.core import errors
 from shipyard.core.errors import ShipyardError
 from shipyard.media import (
@@ -73,6 +74,7 @@ __all__ = [
     "Prompt",
     "Reference",
     "RegisteredModel",
+    "Report",
     "Run",
     "RunList",
     "RunStatus",

@@ -19,6 +19,7 @@ from shipyard.cli import (
     pipelines,
     projects,
     registry,
+    reports,
     runs,
     schedules,
     tokens,
@@ -45,6 +46,7 @@ app.add_typer(artifacts.app, name="artifacts")
 app.add_typer(features.app, name="features")
 app.add_typer(registry.app, name="models")
 models_format.register(registry.app)  # evaluate, promote, predict
+app.add_typer(reports.app, name="reports")
 app.add_typer(tokens.app, name="token")
 app.add_typer(pipelines.app, name="pipelines")
 app.add_typer(schedules.app, name="schedules")

@@ -14,6 +14,7 @@ from shipyard.client.feature_backend import FeatureBackend
 from shipyard.client.media_backend import MediaBackend
 from shipyard.client.pipeline_backend import PipelineBackend
 from shipyard.client.registry_backend import RegistryBackend
+from shipyard.client.report_backend import ReportBackend
 from shipyard.tracking.entities import (
     MetricColumns,
     MetricHistory,
@@ -31,6 +32,11 @@ class Backend(
     """What the SDK needs from a store: tracking here, artifacts in ``ArtifactBackend``,
     the feature store in ``FeatureBackend``, the model registry in ``RegistryBackend``,
     media in ``MediaBackend``, pipelines and schedules in ``PipelineBackend``."""
+    ArtifactBackend, FeatureBackend, RegistryBackend, MediaBackend, ReportBackend, Protocol
+):
+    """What the SDK needs from a store: tracking here, artifacts in ``ArtifactBackend``,
+    the feature store in ``FeatureBackend``, the model registry in ``RegistryBackend``,
+    media in ``MediaBackend``, reports in ``ReportBackend``."""
 
     @property
     def uri(self) -> str: ...

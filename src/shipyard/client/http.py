@@ -36,6 +36,7 @@ from shipyard.client.http_features import HttpFeatures
 from shipyard.client.http_media import HttpMedia
 from shipyard.client.http_pipelines import HttpPipelines
 from shipyard.client.http_registry import HttpRegistry
+from shipyard.client.http_reports import HttpReports
 from shipyard.core.config import ENV_TOKEN
 from shipyard.core.errors import (
     BackendUnavailableError,
@@ -71,6 +72,7 @@ USER_HEADER = "Shipyard-User"
 
 
 class HttpBackend(HttpFeatures, HttpRegistry, HttpMedia, HttpPipelines):
+class HttpBackend(HttpFeatures, HttpRegistry, HttpMedia, HttpReports):
     """REST client of a Shipyard server; same behaviour as the embedded backend."""
 
     def __init__(self, base_url: str, token: str | None = None, timeout: float = 30.0) -> None:

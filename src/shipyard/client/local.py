@@ -14,7 +14,9 @@ from shipyard.client.local_features import LocalFeatures
 from shipyard.client.local_media import LocalMedia
 from shipyard.client.local_pipelines import LocalPipelines
 from shipyard.client.local_registry import LocalRegistry
+from shipyard.client.local_reports import LocalReports
 from shipyard.media import MediaService
+from shipyard.reports import ReportService, Sources
 from shipyard.store.db import create_store_engine
 from shipyard.tracking.entities import (
     MetricColumns,
@@ -41,6 +43,7 @@ def shared_engine(url: str) -> Engine:
 
 
 class LocalBackend(LocalMedia, LocalArtifacts, LocalFeatures, LocalRegistry, LocalPipelines):
+class LocalBackend(LocalMedia, LocalArtifacts, LocalFeatures, LocalRegistry, LocalReports):
     """Embedded backend: calls the domain services directly, no server needed."""
 
     def __init__(
@@ -54,6 +57,15 @@ class LocalBackend(LocalMedia, LocalArtifacts, LocalFeatures, LocalRegistry, Loc
         self._init_features(engine, database_url)
         LocalRegistry.__init__(self, engine)
         self._init_pipelines(engine)
+        sources = Sources(
+            self.service,
+            self.media_service,
+            self.artifacts,
+            self.registry,
+            self.blobs,
+            lambda: self.features,
+        )
+        self.reports = ReportService(engine, sources)
 
     @property
     def uri(self) -> str:

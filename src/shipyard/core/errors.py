@@ -35,7 +35,8 @@ Every error carries an ``error_code`` (stable, documented in docs/errors.md) and
     │   ├── RegisteredModelNotFoundError REGISTERED_MODEL_NOT_FOUND 404
     │   ├── ModelVersionNotFoundError  MODEL_VERSION_NOT_FOUND 404
     │   ├── AliasNotFoundError         ALIAS_NOT_FOUND       404
-    │   └── WebhookNotFoundError       WEBHOOK_NOT_FOUND     404
+    │   ├── WebhookNotFoundError       WEBHOOK_NOT_FOUND     404
+    │   └── ReportNotFoundError        REPORT_NOT_FOUND      404
     ├── AlreadyExistsError             ALREADY_EXISTS        409
     │   ├── ProjectAlreadyExistsError  PROJECT_ALREADY_EXISTS 409
     │   ├── RunAlreadyExistsError      RUN_ALREADY_EXISTS    409
@@ -87,6 +88,7 @@ __all__ = [
     "ProjectNotFoundError",
     "RegisteredModelAlreadyExistsError",
     "RegisteredModelNotFoundError",
+    "ReportNotFoundError",
     "RequestTooLargeError",
     "RunAlreadyExistsError",
     "RunNotActiveError",
@@ -331,6 +333,10 @@ class PipelineRunNotFoundError(NotFoundError):
 
 class ScheduleNotFoundError(NotFoundError):
     error_code = "SCHEDULE_NOT_FOUND"
+class ReportNotFoundError(NotFoundError):
+    """No report with this id (or version), or a share link that is unknown or revoked."""
+
+    error_code = "REPORT_NOT_FOUND"
 
 
 class AlreadyExistsError(ShipyardError):

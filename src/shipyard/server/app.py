@@ -32,10 +32,11 @@ from shipyard.features.service import FeatureStoreService
 from shipyard.media import MediaService
 from shipyard.pipelines import PipelineService, ScheduleService
 from shipyard.registry import RegistryService
+from shipyard.reports import ReportService, Sources
 from shipyard.server._common import JSONBytesResponse, json_response
 from shipyard.server.auth import API_PREFIX, require_access
 from shipyard.server.limits import DEFAULT_MAX_REQUEST_BYTES, BodySizeLimitMiddleware
-from shipyard.server.routes import ROUTERS, artifacts, blobs, features, registry
+from shipyard.server.routes import ROUTERS, artifacts, blobs, features, registry, reports
 from shipyard.server.routes.health import VERSION
 from shipyard.server.ui import install_ui
 from shipyard.server.wire import warm_up
@@ -100,10 +101,26 @@ def create_app(
     app.state.registry = RegistryService(engine, private_webhooks=webhook_allow_private)
     app.state.pipelines = PipelineService(engine)
     app.state.schedules = ScheduleService(engine)
+    sources = Sources(
+        app.state.tracking,
+        app.state.media,
+        app.state.artifacts,
+        app.state.registry,
+        app.state.blobs,
+        lambda: app.state.features,
+    )
+    app.state.reports = ReportService(engine, sources)
     app.state.max_request_bytes = max_request_bytes
     blob_limit = max_blob_bytes if max_blob_bytes is not None else blobs.max_blob_bytes_from_env()
     app.state.max_blob_bytes = blob_limit
-    routers = (*ROUTERS, artifacts.router, blobs.router, features.router, registry.router)
+    routers = (
+        *ROUTERS,
+        artifacts.router,
+        blobs.router,
+        features.router,
+        registry.router,
+        reports.router,
+    )
     for router in routers:
         app.include_router(router, prefix=API_PREFIX, dependencies=[Depends(require_access)])
     _install_error_handlers(app)

@@ -265,3 +265,6 @@ from shipyard.store import schema_pipelines as _schema_pipelines  # noqa: E402, 
 
 # The model registry's tables live in their own module on the same ``metadata``.
 from shipyard.store import schema_registry  # noqa: E402, F401
+
+# Reports' tables live in their own module on the same ``metadata``.
+from shipyard.store import schema_reports as _schema_reports  # noqa: E402, F401

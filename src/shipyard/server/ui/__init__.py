@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from shipyard.core.errors import ShipyardError
 from shipyard.server.ui import model_pages
 from shipyard.server.ui.pages import error_page, router
+from shipyard.server.ui.reports import router as reports_router
 from shipyard.server.ui.session import LoginRequiredError, login_redirect
 
 __all__ = ["install_ui"]
@@ -30,6 +31,7 @@ def install_ui(app: FastAPI, api_prefix: str) -> None:
     """Add the pages, static files and HTML error pages to ``app``."""
     app.include_router(router)
     app.include_router(model_pages.router)
+    app.include_router(reports_router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/vendor/plotly.min.js", include_in_schema=False)

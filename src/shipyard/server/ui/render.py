@@ -26,7 +26,7 @@ HERE = Path(__file__).parent
 # 'unsafe-eval'; inline scripts stay forbidden.
 CSP = (
     "default-src 'self'; script-src 'self' 'unsafe-eval'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data: blob:; media-src 'self'; connect-src 'self'; object-src 'none'; "
+    "img-src 'self' data: blob:; media-src 'self' data:; connect-src 'self'; object-src 'none'; "
     "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 SECURITY_HEADERS = {

@@ -143,7 +143,7 @@ def ui_open(url: str, report_id: str, reps: int) -> dict[str, Any]:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         for _ in range(reps + 1):
             started = time.perf_counter()
-            page.goto(f"{url}/reports/{report_id}")
+            page.goto(f"{url}/reports/{report_id}", timeout=300_000)
             page.wait_for_selector("body[data-rendered='1']", timeout=60_000)
             times.append(time.perf_counter() - started)
             charts = page.evaluate("document.querySelectorAll('#report .figure').length")

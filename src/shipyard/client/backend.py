@@ -27,16 +27,18 @@ from shipyard.tracking.entities import (
 
 @runtime_checkable
 class Backend(
-    ArtifactBackend, FeatureBackend, RegistryBackend, MediaBackend, PipelineBackend, Protocol
+    ArtifactBackend,
+    FeatureBackend,
+    RegistryBackend,
+    MediaBackend,
+    PipelineBackend,
+    ReportBackend,
+    Protocol,
 ):
     """What the SDK needs from a store: tracking here, artifacts in ``ArtifactBackend``,
     the feature store in ``FeatureBackend``, the model registry in ``RegistryBackend``,
-    media in ``MediaBackend``, pipelines and schedules in ``PipelineBackend``."""
-    ArtifactBackend, FeatureBackend, RegistryBackend, MediaBackend, ReportBackend, Protocol
-):
-    """What the SDK needs from a store: tracking here, artifacts in ``ArtifactBackend``,
-    the feature store in ``FeatureBackend``, the model registry in ``RegistryBackend``,
-    media in ``MediaBackend``, reports in ``ReportBackend``."""
+    media in ``MediaBackend``, pipelines and schedules in ``PipelineBackend``, reports in
+    ``ReportBackend``."""
 
     @property
     def uri(self) -> str: ...

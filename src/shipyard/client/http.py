@@ -71,8 +71,7 @@ DOWNLOAD_CHUNK = 1024 * 1024
 USER_HEADER = "Shipyard-User"
 
 
-class HttpBackend(HttpFeatures, HttpRegistry, HttpMedia, HttpPipelines):
-class HttpBackend(HttpFeatures, HttpRegistry, HttpMedia, HttpReports):
+class HttpBackend(HttpFeatures, HttpRegistry, HttpMedia, HttpPipelines, HttpReports):
     """REST client of a Shipyard server; same behaviour as the embedded backend."""
 
     def __init__(self, base_url: str, token: str | None = None, timeout: float = 30.0) -> None:

@@ -42,8 +42,9 @@ def shared_engine(url: str) -> Engine:
         return engine
 
 
-class LocalBackend(LocalMedia, LocalArtifacts, LocalFeatures, LocalRegistry, LocalPipelines):
-class LocalBackend(LocalMedia, LocalArtifacts, LocalFeatures, LocalRegistry, LocalReports):
+class LocalBackend(
+    LocalMedia, LocalArtifacts, LocalFeatures, LocalRegistry, LocalPipelines, LocalReports
+):
     """Embedded backend: calls the domain services directly, no server needed."""
 
     def __init__(
@@ -64,6 +65,7 @@ class LocalBackend(LocalMedia, LocalArtifacts, LocalFeatures, LocalRegistry, Loc
             self.registry,
             self.blobs,
             lambda: self.features,
+            self.pipelines,
         )
         self.reports = ReportService(engine, sources)
 

@@ -161,6 +161,11 @@ class Report:
             {"type": "lineage", "ref": ref, "direction": direction, "depth": depth, "title": title}
         )
 
+    def pipeline_run(self, pipeline: str, run_id: str | None = None, title: str = "") -> Report:
+        """A pipeline run's summary (its latest run unless ``run_id`` is given)."""
+        return self._add({"type": "pipeline", "pipeline": pipeline, "run_id": run_id,
+                          "title": title})  # fmt: skip
+
     # -- saving, sharing, exporting -------------------------------------------------------
     def _store(self, snapshot: bool) -> str:
         if self.id is None:

@@ -333,6 +333,8 @@ class PipelineRunNotFoundError(NotFoundError):
 
 class ScheduleNotFoundError(NotFoundError):
     error_code = "SCHEDULE_NOT_FOUND"
+
+
 class ReportNotFoundError(NotFoundError):
     """No report with this id (or version), or a share link that is unknown or revoked."""
 

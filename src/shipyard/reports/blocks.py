@@ -14,13 +14,14 @@ from shipyard.artifacts import ArtifactService, LineageGraph
 from shipyard.features.service import FeatureStoreService
 from shipyard.media import MediaService, load_table
 from shipyard.media.records import MediaRecord
+from shipyard.pipelines import PipelineService
 from shipyard.registry import RegistryService
 from shipyard.reports.markdown import render_markdown
 from shipyard.reports.runsets import RunSet, esc
 from shipyard.store.blobs import BlobStore
 from shipyard.tracking.service import TrackingService
 
-__all__ = ["feature_stats", "lineage", "media", "model_card"]
+__all__ = ["feature_stats", "lineage", "media", "model_card", "pipeline_run"]
 
 MAX_INLINE_BYTES = 4 * 1024 * 1024
 TABLE_ROWS = 20
@@ -236,3 +237,48 @@ def feature_stats(features: FeatureStoreService, block: Mapping[str, Any]) -> di
         "figures": figures,
         "version": latest.view_version if latest else None,
     }
+
+
+def pipeline_run(pipelines: PipelineService, block: Mapping[str, Any]) -> dict[str, Any]:
+    """A pipeline run's summary: status, params, and each step's status, attempts, cache
+    hit, outputs and duration, with a timeline of the steps."""
+    run_id = block.get("run_id")
+    if not run_id:
+        pipelines.get_pipeline(block["pipeline"])  # PIPELINE_NOT_FOUND for a wrong name
+        latest = pipelines.list_runs(block["pipeline"], limit=1)
+        if not latest:
+            return {"kind": "pipeline", "title": block["title"] or block["pipeline"], "run": None}
+        run_id = latest[0].id
+    run = pipelines.get_run(str(run_id))
+    steps = [
+        {
+            "name": s.name, "status": s.status, "attempts": s.attempts,
+            "cached": s.cached_from is not None, "duration_ms": s.duration_ms,
+            "outputs": ", ".join(str(o.get("ref", "")) for o in s.outputs.values()
+                                 if isinstance(o, dict)),
+            "error": (s.error or "")[:300],
+        }
+        for s in run.steps
+    ]  # fmt: skip
+    timed = [s for s in run.steps if s.started_at is not None]
+    bars = {
+        "type": "bar", "orientation": "h", "y": [esc(s.name) for s in timed],
+        "x": [(s.ended_at or s.started_at or 0) - (s.started_at or 0) for s in timed],
+        "base": [(s.started_at or 0) - run.started_at for s in timed],
+        "marker": {"color": ["#2ca02c" if s.status in ("SUCCEEDED", "CACHED") else "#d62728"
+                             for s in timed]},
+    }  # fmt: skip
+    layout = {
+        "title": {"text": "step timeline (ms from the run's start)"},
+        "height": 80 + 30 * len(timed),
+        "margin": {"l": 120, "r": 20, "t": 40, "b": 40}, "yaxis": {"autorange": "reversed"},
+    }  # fmt: skip
+    summary = {
+        "id": run.id, "pipeline": run.pipeline, "project": run.project, "status": run.status,
+        "trigger": run.trigger, "executor": run.executor, "params": run.params,
+        "started_at": run.started_at, "ended_at": run.ended_at, "error": run.error,
+    }  # fmt: skip
+    return {
+        "kind": "pipeline", "title": block["title"] or f"Pipeline {run.pipeline}",
+        "run": summary, "steps": steps, "figure": {"data": [bars], "layout": layout},
+    }  # fmt: skip

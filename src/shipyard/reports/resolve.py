@@ -16,6 +16,7 @@ from shipyard.core.errors import ShipyardError
 from shipyard.core.timeutil import now_ms
 from shipyard.features.service import FeatureStoreService
 from shipyard.media import MediaService
+from shipyard.pipelines import PipelineService
 from shipyard.registry import RegistryService
 from shipyard.reports import blocks as b
 from shipyard.reports import runsets as rs_
@@ -41,6 +42,7 @@ class Sources:
     registry: RegistryService
     blobs: BlobStore
     features: Callable[[], FeatureStoreService]
+    pipelines: PipelineService
 
 
 def _trace_points(spec: Mapping[str, Any], sets: Mapping[str, rs_.RunSet]) -> int:
@@ -65,6 +67,8 @@ def _block(src: Sources, blk: Mapping[str, Any], sets: Mapping[str, Any], pts: i
         return b.feature_stats(src.features(), blk)
     if kind == "lineage":
         return b.lineage(src.artifacts, blk)
+    if kind == "pipeline":
+        return b.pipeline_run(src.pipelines, blk)
     runset = sets[blk["runset"]]
     if isinstance(runset, ShipyardError):
         raise runset

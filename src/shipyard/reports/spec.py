@@ -20,7 +20,9 @@ MAX_RUNS = 1_000
 MAX_TEXT = 200_000
 MAX_COLUMNS = 50
 RUNSET_PANELS = frozenset({"line", "scatter", "bar", "parallel", "table", "media"})
-BLOCK_TYPES = frozenset({"heading", "markdown", "model", "features", "lineage", *RUNSET_PANELS})
+BLOCK_TYPES = frozenset(
+    {"heading", "markdown", "model", "features", "lineage", "pipeline", *RUNSET_PANELS}
+)
 
 
 def _text(block: Mapping[str, Any], name: str, *, required: bool = True, limit: int = 500) -> str:
@@ -119,6 +121,11 @@ def _fields(kind: str, block: Mapping[str, Any]) -> dict[str, Any]:
         return {"key": _text(block, "key", limit=250), "step": step, "max_runs": limit}
     if kind == "model":
         return {"uri": _text(block, "uri")}
+    if kind == "pipeline":
+        run_id = block.get("run_id")
+        if run_id is not None and not isinstance(run_id, str):
+            raise InvalidInputError("A pipeline block's run_id must be a string")
+        return {"pipeline": _text(block, "pipeline", limit=250), "run_id": run_id or None}
     if kind == "features":
         version = block.get("version")
         if version is not None and (isinstance(version, bool) or not isinstance(version, int)):

@@ -108,6 +108,7 @@ def create_app(
         app.state.registry,
         app.state.blobs,
         lambda: app.state.features,
+        app.state.pipelines,
     )
     app.state.reports = ReportService(engine, sources)
     app.state.max_request_bytes = max_request_bytes

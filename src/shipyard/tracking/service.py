@@ -332,6 +332,20 @@ class TrackingService:
                 raise MetricNotFoundError(f"Run {run_id} has no metric {key!r}", key=key)
             return read_history(conn, int(sid), key)
 
+    def get_metric_histories(self, run_ids: Sequence[str], key: str) -> dict[str, MetricHistory]:
+        """The full series of one metric for many runs, read in one transaction (runs
+        that never logged ``key`` are left out)."""
+        ids = list(dict.fromkeys(run_ids))
+        out: dict[str, MetricHistory] = {}
+        t = latest_metrics.c
+        with read_connection(self.engine) as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start : start + 500]
+                query = select(t.run_id, t.id).where(t.run_id.in_(chunk), t.key == key)
+                for run_id, sid in conn.execute(query).all():
+                    out[str(run_id)] = read_history(conn, int(sid), key)
+        return out
+
     def iter_metric_blocks(self, run_id: str) -> Iterator[tuple[int, MetricColumns]]:
         """Every stored block of a run as (block id, columns); blocks never change once
         written, so their ids make stable batch ids for ``shipyard sync``."""

@@ -128,6 +128,18 @@
     sec.append(grid);
   }
 
+  function pipeline(sec, b) {
+    if (!b.run) { sec.append(el("p", "muted", "The pipeline has no run yet.")); return; }
+    const r = b.run;
+    const secs = r.ended_at ? ((r.ended_at - r.started_at) / 1000).toFixed(1) + " s" : "running";
+    sec.append(el("p", "muted", "Run " + r.id + " · " + r.status + " · " + r.trigger + " · " + r.executor + " · " + secs));
+    if (r.error) sec.append(el("p", "error", r.error));
+    kv(sec, "Params", r.params);
+    const cols = ["step", "status", "attempts", "cached", "duration_ms", "outputs", "error"];
+    table(sec, cols, b.steps.map((s) => [s.name, s.status, s.attempts, s.cached ? "yes" : "", s.duration_ms, s.outputs, s.error]));
+    if (b.figure.data[0].y.length) figure(sec, b.figure);
+  }
+
   function block(root, b) {
     const sec = el("section", "block block-" + b.type);
     sec.dataset.type = b.type;
@@ -143,6 +155,7 @@
       case "media": media(sec, b); break;
       case "model": model(sec, b); break;
       case "features": features(sec, b); break;
+      case "pipeline": pipeline(sec, b); break;
       case "error": sec.append(el("p", "error", b.type + ": " + b.message + " [" + b.error_code + "]")); break;
       default: sec.append(el("p", "error", "Unknown block " + b.kind));
     }

@@ -96,9 +96,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, sy.Rep
         live.stop()
 
 
-def _rendered(page: Any) -> None:
+def _rendered(page: Any, everything: bool = False) -> None:
+    """Wait for the charts on screen; with ``everything``, draw the ones further down too
+    (charts are drawn lazily as they come near the viewport)."""
     page.wait_for_selector("body[data-rendered]", timeout=30_000)
     assert page.evaluate("document.body.dataset.rendered") == "1"
+    if everything:
+        page.evaluate("window.renderAll()")
 
 
 def _assert_inert(page: Any) -> None:
@@ -116,6 +120,9 @@ def test_report_renders_in_the_ui(site: tuple[str, sy.Report], page: Any, shots:
     url, report = site
     page.goto(f"{url}/reports/{report.id}")
     _rendered(page)
+    drawn_first = page.evaluate("document.querySelectorAll('#report .js-plotly-plot').length")
+    assert 1 <= drawn_first < len(EXPECTED_TRACES)  # the first screen only
+    page.evaluate("window.renderAll()")
     assert page.evaluate(TRACES_JS) == EXPECTED_TRACES
     assert page.text_content("#report-title") == "Q3 <b>demand</b> model"
     cells = page.locator(".block-table td").all_text_contents()
@@ -143,7 +150,7 @@ def test_html_export_opens_offline(
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     page.goto(path.as_uri())
-    _rendered(page)
+    _rendered(page, everything=True)
     assert page.evaluate(TRACES_JS) == EXPECTED_TRACES
     assert XSS_NAME in page.locator(".block-table td").all_text_contents()
     _assert_inert(page)

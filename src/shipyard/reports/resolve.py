@@ -28,7 +28,7 @@ __all__ = ["Sources", "resolve"]
 
 # All line charts of a report share this many points, so the page and its HTML export
 # stay small however many runs a run set holds; each trace gets 50 to 1,000 points.
-POINT_BUDGET = 250_000
+POINT_BUDGET = 150_000
 MIN_TRACE_POINTS, MAX_TRACE_POINTS = 50, 1_000
 
 

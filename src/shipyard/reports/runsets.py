@@ -36,6 +36,9 @@ PALETTE = (
     "#17becf",
 )
 PAGE = 1_000
+# Above this many runs a line chart draws one trace per group (runs joined with gaps):
+# hundreds of SVG traces make Plotly slow to draw and the legend useless.
+MAX_RUN_TRACES = 40
 
 
 def esc(value: Any) -> str:
@@ -151,12 +154,36 @@ def line(
                 "legendgroup": esc(label) if label else None,
             }
         )
+    if len(traces) > MAX_RUN_TRACES:
+        traces = _merge_by_group(traces)
     layout = _layout(block["title"] or key, "step" if x == "step" else "time", key)
     if x == "time":
         layout["xaxis"]["type"] = "date"
     if block["log_y"]:
         layout["yaxis"]["type"] = "log"
     return {"kind": "figure", "figure": {"data": traces, "layout": layout}, "points": total}
+
+
+def _merge_by_group(traces: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One trace per group (per colour): the runs' lines joined with gaps between them."""
+    merged: dict[str, dict[str, Any]] = {}
+    for t in traces:
+        label = t["legendgroup"] or "runs"
+        m = merged.setdefault(label, {
+            "type": "scatter", "mode": "lines", "name": f"{label} ({{n}} runs)", "xs": [],
+            "ys": [], "n": 0, "line": {"color": t["line"]["color"], "width": 1},
+            "connectgaps": False,
+        })  # fmt: skip
+        m["xs"].append(np.append(np.asarray(t["x"], dtype=np.float64), np.nan))
+        m["ys"].append(np.append(np.asarray(t["y"], dtype=np.float32), np.nan))
+        m["n"] += 1
+    out = []
+    for m in merged.values():
+        xs, ys, n = m.pop("xs"), m.pop("ys"), m.pop("n")
+        m["name"] = m["name"].replace("{n}", str(n))
+        m["x"], m["y"] = np.concatenate(xs), np.concatenate(ys)
+        out.append(m)
+    return out
 
 
 def _numeric(value: Any) -> float | None:

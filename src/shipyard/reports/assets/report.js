@@ -23,14 +23,51 @@
     return String(v);
   }
 
+  // Charts are drawn when they come near the viewport, so a long report opens as fast
+  // as its first screen; exports printed to PDF (REPORT_STATIC) draw everything at once.
   const plots = [];
-  function figure(parent, fig) {
-    const div = el("div", "figure");
-    parent.append(div);
+  const waiting = [];
+  const lazy = window.REPORT_STATIC !== true && "IntersectionObserver" in window;
+
+  function draw(div) {
+    if (div._drawn) return div._drawn;
+    const fig = div._fig;
     const layout = Object.assign({ autosize: true, paper_bgcolor: "#fff", plot_bgcolor: "#fff" }, fig.layout || {});
     const config = { responsive: true, displaylogo: false, staticPlot: window.REPORT_STATIC === true };
-    plots.push(window.Plotly.newPlot(div, fig.data || [], layout, config));
+    div._drawn = window.Plotly.newPlot(div, fig.data || [], layout, config);
+    return div._drawn;
+  }
+
+  function figure(parent, fig) {
+    const div = el("div", "figure");
+    div._fig = fig;
+    parent.append(div);
+    if (lazy) {
+      div.style.minHeight = ((fig.layout && fig.layout.height) || 360) + "px";
+      waiting.push(div);
+    } else {
+      plots.push(draw(div));
+    }
     return div;
+  }
+
+  window.renderAll = function () {
+    return Promise.all(waiting.map(draw)).then(() => { document.body.dataset.all = "1"; });
+  };
+
+  function observe() {
+    let first = true;
+    const observer = new IntersectionObserver((entries) => {
+      const now = entries.filter((e) => e.isIntersecting).map((e) => { observer.unobserve(e.target); return draw(e.target); });
+      if (first) { first = false; settle(now); }
+    }, { rootMargin: "400px 0px" });
+    waiting.forEach((div) => observer.observe(div));
+    if (!waiting.length) settle([]);
+  }
+
+  function settle(promises) {
+    Promise.all(promises).then(() => { window.reportRendered = true; document.body.dataset.rendered = "1"; },
+      (err) => { window.reportError = String(err); document.body.dataset.rendered = "error"; });
   }
 
   function table(parent, columns, rows) {
@@ -168,8 +205,8 @@
     for (const b of data.blocks) {
       try { block(root, b); } catch (err) { root.append(el("p", "error", "This block failed to render: " + err)); }
     }
-    Promise.all(plots).then(() => { window.reportRendered = true; document.body.dataset.rendered = "1"; },
-      (err) => { window.reportError = String(err); document.body.dataset.rendered = "error"; });
+    if (lazy) observe();
+    else settle(plots);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", render);

@@ -26,12 +26,13 @@ from shipyard.store.schema_features import feature_materializations as mat
 if TYPE_CHECKING:
     from shipyard.features.service import FeatureStoreService, Progress
 
-__all__ = ["materialize"]
+__all__ = ["materialization_state", "materialize"]
 
 BATCH_ROWS = 50_000
 
 
-def _state(service: FeatureStoreService, view: str) -> MaterializationRecord | None:
+def materialization_state(service: FeatureStoreService, view: str) -> MaterializationRecord | None:
+    """The view's materialization mark in the service's online store (None: never)."""
     with read_connection(service.engine) as conn:
         row = conn.execute(
             select(mat).where(mat.c.view_name == view, mat.c.store == service.online.uri)
@@ -93,7 +94,7 @@ def _materialize_view(
     service: FeatureStoreService, view: str, end_ms: int, progress: Progress | None
 ) -> MaterializationRecord:
     spec = service.view(view).spec
-    state = _state(service, view)
+    state = materialization_state(service, view)
     files = service.files(view)
     last_id = max((i for i, _p in files), default=0)
     prev_end, prev_id = (state.end_ts, state.last_ingestion_id) if state else (None, 0)

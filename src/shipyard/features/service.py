@@ -196,6 +196,12 @@ class FeatureStoreService:
             ).all()
         return [(r.id, self.offline.path(f)) for r in rows for f in orjson.loads(r.files)]
 
+    def materialization(self, view: str) -> MaterializationRecord | None:
+        """Where materializing ``view`` into this online store stopped (None: never)."""
+        from shipyard.features.materialize import materialization_state
+
+        return materialization_state(self, view)
+
     # -- retrieval (see retrieval.py and materialize.py) -------------------------------
     def historical(
         self,

@@ -10,7 +10,7 @@ from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from shipyard.core.errors import ShipyardError
-from shipyard.server.ui import model_pages
+from shipyard.server.ui import feature_pages, model_pages, pipeline_pages
 from shipyard.server.ui.pages import error_page, router
 from shipyard.server.ui.reports import router as reports_router
 from shipyard.server.ui.session import LoginRequiredError, login_redirect
@@ -32,6 +32,8 @@ def install_ui(app: FastAPI, api_prefix: str) -> None:
     app.include_router(router)
     app.include_router(model_pages.router)
     app.include_router(reports_router)
+    app.include_router(pipeline_pages.router)
+    app.include_router(feature_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.get("/vendor/plotly.min.js", include_in_schema=False)

@@ -1,5 +1,6 @@
-"""Model registry pages: the list of registered models and one model's page (card,
-aliases, versions with their artifacts and runs, and the audit history)."""
+"""Model registry pages: the list of registered models, one model's page (card,
+aliases, versions with their artifacts and runs, and the audit history) and one
+version's page with its evaluation plots."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from shipyard.registry import RegistryService
+from shipyard.server.ui.evaluations import evaluations_of
 from shipyard.server.ui.render import render
 from shipyard.server.ui.session import require_session
 
@@ -53,3 +55,16 @@ def model_page(request: Request, name: str, user: Session) -> Response:
         request, "model.html", user=user, model=model, versions=versions, history=history,
         card=model_card_html(model.model_card) if model.model_card else None,
     )  # fmt: skip
+
+
+@router.get("/models/{name}/versions/{version}", response_class=HTMLResponse)
+def model_version_page(request: Request, name: str, version: int, user: Session) -> Response:
+    """One version: its artifact, run, stage, aliases, and the evaluations logged for it
+    (metrics and the Plotly figures ``sy.evaluate`` stores in an ``evaluation`` artifact)."""
+    service = _registry(request)
+    model = service.get_registered_model(name)
+    record = service.get_model_version(name, version)
+    found = evaluations_of(request.app.state.artifacts, request.app.state.blobs, name, record)
+    return render(
+        request, "model_version.html", user=user, model=model, v=record, evaluations=found
+    )

@@ -14,6 +14,7 @@ number of raw ``predict`` calls on the underlying estimator, in one process.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -48,12 +49,13 @@ def main() -> int:
     parser.add_argument("--cold", type=int, default=7, help="cold-process runs per side")
     parser.add_argument("--no-mlflow", action="store_true")
     args = parser.parse_args()
-    result: dict[str, Any] = {"machine": peers.machine_info()}
+    result: dict[str, Any] = {"machine": peers.machine_info(), "loadavg_start": os.getloadavg()}
     with tempfile.TemporaryDirectory(prefix="shipyard-bench-models-") as tmp:
         result["shipyard"] = measure(sys.executable, "shipyard", args.cold, Path(tmp))
         if not args.no_mlflow:
             python = str(peers.ensure_venv("mlflow", ["mlflow>=3,<4"]))
             result["mlflow"] = measure(python, "mlflow", args.cold, Path(tmp))
+    result["loadavg_end"] = os.getloadavg()
     path = peers.write_result("models", result)
     for side in ("shipyard", "mlflow"):
         if side in result:
@@ -63,9 +65,10 @@ def main() -> int:
                 f"{side:9s} cold {r['cold_load_and_first_predict_s']:.3f}s "
                 f"(from start {r['cold_since_script_start_s']:.3f}s)  predict p50 "
                 f"{lat['wrapped']['p50_us']:.0f}us vs raw {lat['raw']['p50_us']:.0f}us "
-                f"(x{lat['ratio_p50']:.2f})"
+                f"(x{lat['ratio_p50']:.2f}); p99 {lat['wrapped']['p99_us']:.0f}us vs "
+                f"{lat['raw']['p99_us']:.0f}us"
             )
-    print(f"wrote {path}")
+    print(f"load average {result['loadavg_start']} -> {result['loadavg_end']}; wrote {path}")
     return 0
 
 

@@ -109,9 +109,11 @@ def latency(side: str, folder: str) -> dict[str, Any]:
             result[name] = {
                 "p50_us": statistics.median(values) * 1e6,
                 "p90_us": ordered[int(0.9 * len(ordered))] * 1e6,
+                "p99_us": ordered[int(0.99 * len(ordered))] * 1e6,
                 "n": len(values),
             }
     result["ratio_p50"] = result["wrapped"]["p50_us"] / result["raw"]["p50_us"]
+    result["ratio_p99"] = result["wrapped"]["p99_us"] / result["raw"]["p99_us"]
     import sklearn
 
     result["sklearn"] = sklearn.__version__

@@ -3,6 +3,8 @@ model.yaml records what it should; tampered files and unsafe formats are refused
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -144,3 +146,19 @@ def test_saving_into_a_non_empty_folder_is_refused(tmp_path: Path) -> None:
     (tmp_path / "m" / "x").write_text("x")
     with pytest.raises(Exception, match="not empty"):
         save_model(PlainScorer(1), tmp_path / "m")
+
+
+def test_loading_a_sklearn_model_does_not_import_torch(tmp_path: Path) -> None:
+    """skops' trusted-types table walks every sklearn package; torch must stay out."""
+    pytest.importorskip("torch")
+    from sklearn.linear_model import LogisticRegression
+
+    x = pd.DataFrame({"a": [0.0, 1.0, 2.0, 3.0], "b": [1.0, 0.0, 1.0, 0.0]})
+    save_model(LogisticRegression().fit(x, [0, 0, 1, 1]), tmp_path / "m", input_example=x)
+    code = (
+        "import sys, shipyard.models as m; "
+        f"print(len(m.load_model_dir({str(tmp_path / 'm')!r}).predict({{'a': 1.0, 'b': 0.0}}))); "
+        "print('torch' in sys.modules); import sklearn.externals.array_api_compat.torch"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["1", "False"]

@@ -100,3 +100,37 @@ def test_int_to_float_keeps_every_value(values: list[int]) -> None:
     sig = Signature((ColumnSpec("x", "float64"),))
     out = sig.prepare(pd.DataFrame({"x": np.asarray(values, dtype=np.int64)}))
     assert [int(v) for v in out["x"]] == values
+
+
+FLOATS = Signature((ColumnSpec("a", "float64"), ColumnSpec("b", "float64")))
+
+
+def test_fast_paths_give_what_the_full_check_gives() -> None:
+    frame = pd.DataFrame({"a": [1.0], "b": [2.0]})
+    assert FLOATS.prepare(frame) is frame  # exact match: passed through, no copy
+    out = FLOATS.prepare({"b": 2, "a": 1.5, "extra": "x"})
+    assert out.columns.tolist() == ["a", "b"]
+    assert out.dtypes.tolist() == [np.dtype("float64")] * 2
+    assert out.iloc[0].tolist() == [1.5, 2.0]
+    # the cached plan is reused and does not leak state between calls
+    assert FLOATS.prepare({"a": 3.0, "b": 4.0}).iloc[0].tolist() == [3.0, 4.0]
+
+
+@pytest.mark.parametrize(
+    ("data", "column"),
+    [
+        ({"a": 1.0}, "b"),  # missing
+        ({"a": "1.0", "b": 2.0}, "a"),  # text
+        (pd.DataFrame({"a": [1.0], "b": ["x"]}), "b"),
+    ],
+)
+def test_fast_paths_still_refuse_bad_input(data: object, column: str) -> None:
+    with pytest.raises(ModelSignatureError) as info:
+        FLOATS.prepare(data)
+    assert column in str(info.value)
+
+
+def test_a_frame_with_other_dtypes_is_converted_not_passed_through() -> None:
+    frame = pd.DataFrame({"a": [1], "b": [2.0]})
+    out = FLOATS.prepare(frame)
+    assert out is not frame and out.dtypes.tolist() == [np.dtype("float64")] * 2

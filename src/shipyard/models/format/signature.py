@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -109,7 +110,47 @@ class Signature:
         """Check ``data`` against the inputs; return what the model is fed."""
         if isinstance(self.inputs, TensorSpec):
             return _prepare_tensor(self.inputs, data)
-        return _prepare_frame(self.inputs, data)
+        fast = self._plan.fast(data)
+        return fast if fast is not None else _prepare_frame(self.inputs, data)
+
+    @cached_property
+    def _plan(self) -> _FramePlan:
+        assert not isinstance(self.inputs, TensorSpec)
+        return _FramePlan(self.inputs)
+
+
+class _FramePlan:
+    """Per-signature shortcuts for the common single-call inputs, computed once: a frame
+    whose columns and dtypes already match exactly, and a dict of Python numbers for an
+    all-float64 signature. Anything else returns ``None`` and takes the full check."""
+
+    def __init__(self, columns: tuple[ColumnSpec, ...]) -> None:
+        self.names = [c.name for c in columns]
+        self.index = pd.Index(self.names, dtype=object)
+        self.dtypes: list[np.dtype[Any]] | None = None
+        if all(_numeric(c.dtype) for c in columns):
+            self.dtypes = [np.dtype(c.dtype) for c in columns]
+        self.all_float64 = bool(columns) and all(c.dtype == "float64" for c in columns)
+
+    def fast(self, data: Any) -> pd.DataFrame | None:
+        if isinstance(data, pd.DataFrame):
+            exact = self.dtypes is not None and data.columns.tolist() == self.names
+            return data if exact and data.dtypes.tolist() == self.dtypes else None
+        if self.all_float64 and type(data) is dict:
+            return self._from_numbers(data)
+        return None
+
+    def _from_numbers(self, record: dict[str, Any]) -> pd.DataFrame | None:
+        try:
+            values = [record[name] for name in self.names]
+        except KeyError:
+            return None  # the full check names what is missing
+        # exactly float or int: int -> float is the documented safe widening; bool, str,
+        # None and NumPy scalars take the full path and its checks
+        if not all(type(v) is float or type(v) is int for v in values):
+            return None
+        row = np.array([values], dtype=np.float64)
+        return pd.DataFrame(row, columns=self.index, copy=False)
 
 
 def _infer_spec(example: Any) -> tuple[ColumnSpec, ...] | TensorSpec:

@@ -8,8 +8,11 @@ refused unless ``allow_unsafe`` is set.
 
 from __future__ import annotations
 
+import importlib.abc
+import sys
 from collections.abc import Mapping
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from shipyard.core.errors import UnsafeModelError
@@ -27,6 +30,41 @@ FILE = "model.skops"
 TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.")
 
 
+def _skops_io() -> ModuleType:
+    """``skops.io``, imported without importing torch.
+
+    Importing ``skops.io`` builds its trusted-types table with scikit-learn's
+    ``all_estimators()``, whose ``pkgutil.walk_packages`` imports every package under
+    ``sklearn`` to look inside, including ``sklearn.externals.array_api_compat.torch``,
+    i.e. all of torch when it is installed (seconds, for a model that never uses it).
+    ``walk_packages`` skips a package whose import raises ``ImportError``, so while
+    skops is first imported a finder makes ``import torch`` raise one; no scikit-learn
+    estimator module imports torch. Nothing changes if torch is already imported.
+    """
+    if "skops.io" in sys.modules or "torch" in sys.modules:
+        return require("skops.io", "sklearn")
+    blocker = _NoTorch()
+    sys.meta_path.insert(0, blocker)
+    try:
+        return require("skops.io", "sklearn")
+    finally:
+        sys.meta_path.remove(blocker)
+        # the array-API shim for torch failed half-way: do not keep it cached
+        for name in [m for m in sys.modules if m.startswith(_TORCH_SHIM)]:
+            del sys.modules[name]
+
+
+_TORCH_SHIM = "sklearn.externals.array_api_compat.torch"
+
+
+class _NoTorch(importlib.abc.MetaPathFinder):
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> None:
+        if fullname == "torch" or fullname.startswith("torch."):
+            raise ModuleNotFoundError(
+                f"{fullname} is not imported while skops loads", name=fullname
+            )
+
+
 def _classes(model: Any) -> list[Any] | None:
     classes = getattr(model, "classes_", None)
     return None if classes is None else list(classes.tolist())
@@ -42,7 +80,7 @@ class SklearnFlavor:
         return False
 
     def save(self, model: Any, folder: Path, ctx: SaveContext) -> SavedFlavor:
-        sio = require("skops.io", "sklearn")
+        sio = _skops_io()
         sio.dump(model, folder / FILE)
         names = getattr(model, "feature_names_in_", None)
         info = {
@@ -55,7 +93,7 @@ class SklearnFlavor:
     def load(
         self, folder: Path, format: str, info: Mapping[str, Any], ctx: LoadContext
     ) -> Predictor:
-        sio = require("skops.io", "sklearn")
+        sio = _skops_io()
         path = folder / FILE
         untrusted = list(sio.get_untrusted_types(file=path))
         named = set(ctx.trusted_types)

@@ -50,7 +50,14 @@ def save(side: str, folder: str) -> dict[str, Any]:
         from mlflow.models import infer_signature
 
         signature = infer_signature(x[:5], model.predict(x[:5]))
-        mlflow.sklearn.save_model(model, folder, signature=signature, input_example=x[:5])
+        # MLflow 3 saves with skops too, and (unlike Shipyard) wants the tree type named
+        mlflow.sklearn.save_model(
+            model,
+            folder,
+            signature=signature,
+            input_example=x[:5],
+            skops_trusted_types=["sklearn.tree._tree.Tree"],
+        )
     return {"saved": folder}
 
 

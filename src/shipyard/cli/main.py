@@ -25,6 +25,8 @@ from shipyard.cli import (
     tokens,
 )
 from shipyard.cli.errors import ShipyardGroup
+from shipyard.cli.predict import app as predict_app
+from shipyard.cli.predict import predict_command
 from shipyard.cli.quickstart import quickstart_command
 from shipyard.cli.render import console
 from shipyard.cli.server import server_command
@@ -50,9 +52,11 @@ app.add_typer(reports.app, name="reports")
 app.add_typer(tokens.app, name="token")
 app.add_typer(pipelines.app, name="pipelines")
 app.add_typer(schedules.app, name="schedules")
+app.add_typer(predict_app, name="predictions")
 app.command("server")(server_command)
 app.command("sync")(sync_command)
 app.command("quickstart")(quickstart_command)
+app.command("predict")(predict_command)
 app.command("ui")(ui_command)
 app.command("gc")(artifacts.gc_command)
 app.command("scheduler")(schedules.scheduler_command)

@@ -36,7 +36,15 @@ from shipyard.reports import ReportService, Sources
 from shipyard.server._common import JSONBytesResponse, json_response
 from shipyard.server.auth import API_PREFIX, require_access
 from shipyard.server.limits import DEFAULT_MAX_REQUEST_BYTES, BodySizeLimitMiddleware
-from shipyard.server.routes import ROUTERS, artifacts, blobs, features, registry, reports
+from shipyard.server.routes import (
+    ROUTERS,
+    artifacts,
+    blobs,
+    features,
+    predictions,
+    registry,
+    reports,
+)
 from shipyard.server.routes.health import VERSION
 from shipyard.server.ui import install_ui
 from shipyard.server.wire import warm_up
@@ -121,6 +129,7 @@ def create_app(
         features.router,
         registry.router,
         reports.router,
+        predictions.router,
     )
     for router in routers:
         app.include_router(router, prefix=API_PREFIX, dependencies=[Depends(require_access)])

@@ -49,7 +49,7 @@ def _assert_first_run_intact(first: sy.predictions.BatchResult, tmp_path: Path) 
 def test_a_worker_failure_commits_nothing(
     embedded: World, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    first = _predict(embedded, tmp_path, workers=2)
+    first = _predict(embedded, tmp_path, workers=2)  # spawned worker processes
     score = executors.ScoreJob.score
     late = pd.Timestamp("2026-11-03 06:00", tz="UTC")
 
@@ -58,9 +58,9 @@ def test_a_worker_failure_commits_nothing(
             raise RuntimeError("disk full")
         return score(self, model, rows)
 
-    monkeypatch.setattr(executors.ScoreJob, "score", failing)  # forked workers inherit it
+    monkeypatch.setattr(executors.ScoreJob, "score", failing)
     with pytest.raises(RuntimeError, match="disk full"):
-        _predict(embedded, tmp_path, workers=2)
+        _predict(embedded, tmp_path, workers=1)  # in this process, so the patch applies
     _assert_first_run_intact(first, tmp_path)
     failed = sy.Client().search_runs("batch-predictions", filter="attributes.status = 'FAILED'")
     assert len(failed) == 1

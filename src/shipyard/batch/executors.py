@@ -7,6 +7,7 @@ its own partitioned parts, so only row-group numbers and row counts cross proces
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import uuid
 from collections.abc import Callable, Mapping, Sequence
@@ -103,9 +104,12 @@ def run_local(job: ScoreJob, workers: int, on_rows: OnRows | None = None) -> int
         finally:
             _WORKER.clear()
         return total
+    # spawn, not fork: a forked child of a process whose OpenMP pool (LightGBM, XGBoost,
+    # scikit-learn) has started can hang for ever on the pool's locks.
     with ProcessPoolExecutor(
-        max_workers=min(workers, groups), initializer=_init_worker, initargs=(job,)
-    ) as pool:
+        max_workers=min(workers, groups), initializer=_init_worker, initargs=(job,),
+        mp_context=multiprocessing.get_context("spawn"),
+    ) as pool:  # fmt: skip
         futures = [pool.submit(_score_groups, [g]) for g in range(groups)]
         for future in as_completed(futures):
             done = future.result()

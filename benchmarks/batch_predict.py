@@ -1,0 +1,132 @@
+"""Batch prediction throughput: N rows through a LightGBM model.
+
+    python benchmarks/batch_predict.py [--rows 10000000] [--workers 2]
+
+Measured, each end to end over the same Parquet file of features:
+* limit: one process, the whole frame in memory, ``model.predict`` with one thread;
+* limit (all threads): the same with LightGBM's own threads on every core;
+* shipyard local: ``sy.predict_batch(data=file, executor="local")`` — worker processes
+  each load the model once, score row groups, write date-partitioned Parquet, and the
+  run commits them as a ``predictions`` artifact version (hashing and storing included);
+* shipyard ray: the same with Ray Data ``map_batches`` on a local Ray;
+* ray by hand: ``read_parquet → map_batches(model.predict) → write_parquet``.
+Scoring threads are pinned to one per worker (OMP_NUM_THREADS=1) so that the workers,
+not LightGBM's OpenMP pool, spread the work. The load average is printed with each
+figure: the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import numpy as np
+import pandas as pd
+
+FEATURES = 8
+
+
+def _frame(rows: int, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    data = {f"f{i}": rng.normal(size=rows).astype("float64") for i in range(FEATURES)}
+    frame = pd.DataFrame(data)
+    frame["id"] = np.arange(rows, dtype="int64")
+    frame["event_timestamp"] = pd.Timestamp("2026-11-30", tz="UTC") + pd.to_timedelta(
+        frame["id"] % 172_800, unit="s"
+    )
+    return frame
+
+
+def _load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load {one:.1f}/{five:.1f}/{fifteen:.1f}"
+
+
+def _report(label: str, rows: int, seconds: float, limit: float | None) -> None:
+    rate = rows / seconds
+    ratio = f"  {rate / limit:.2f}x limit" if limit else ""
+    print(
+        f"{label:<28} {rows:>12,} rows {seconds:8.1f} s {rate:>12,.0f} rows/s{ratio}  ({_load()})"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--chunk-rows", type=int, default=500_000)
+    parser.add_argument("--skip-ray", action="store_true")
+    args = parser.parse_args()
+
+    import lightgbm as lgb
+
+    import shipyard as sy
+
+    tmp = Path(tempfile.mkdtemp(prefix="shipyard-bench-batch-"))
+    os.environ["SHIPYARD_HOME"] = str(tmp / "home")
+    os.environ["SHIPYARD_TRACKING_URI"] = f"sqlite:///{tmp / 'shipyard.db'}"
+    train = _frame(100_000, seed=1)
+    columns = [f"f{i}" for i in range(FEATURES)]
+    target = train["f0"] * 2 + np.sin(train["f1"]) + train["f2"] * train["f3"]
+    model = lgb.LGBMRegressor(n_estimators=100, num_leaves=31, n_jobs=1, verbose=-1)
+    model.fit(train[columns], target)
+    with sy.start_run(project="bench-batch", name="train"):
+        sy.models.log_model(model, "bench-lgbm", input_example=train[columns].head())
+    print(f"{args.rows:,} rows, {FEATURES} features, LightGBM 100 trees x 31 leaves, "
+          f"{os.cpu_count()} cores, {args.workers} workers ({_load()})")  # fmt: skip
+
+    frame = _frame(args.rows)
+    source = tmp / "rows.parquet"
+    frame.to_parquet(source, row_group_size=args.chunk_rows)
+
+    started = time.perf_counter()
+    model.predict(frame[columns], num_threads=1)
+    limit_s = time.perf_counter() - started
+    limit = args.rows / limit_s
+    _report("limit: predict, 1 thread", args.rows, limit_s, None)
+    started = time.perf_counter()
+    model.predict(frame[columns], num_threads=os.cpu_count() or 1)
+    _report("limit: predict, all threads", args.rows, time.perf_counter() - started, limit)
+    del frame
+
+    uri = "models:/bench-lgbm/1"
+    result = sy.predict_batch(
+        uri, data=source, workers=args.workers, chunk_rows=args.chunk_rows, output="bench-local"
+    )
+    _report("shipyard local processes", result.rows, result.seconds, limit)
+    if not args.skip_ray:
+        result = sy.predict_batch(
+            uri, data=source, executor="ray", workers=args.workers, chunk_rows=args.chunk_rows,
+            output="bench-ray",
+        )  # fmt: skip
+        _report("shipyard ray (local)", result.rows, result.seconds, limit)
+        _ray_by_hand(model, source, tmp / "by-hand", columns, args, limit)
+
+
+def _ray_by_hand(
+    model: object, source: Path, dest: Path, columns: list[str], args: argparse.Namespace,
+    limit: float,
+) -> None:  # fmt: skip
+    import ray
+
+    started = time.perf_counter()
+
+    def score(batch: pd.DataFrame) -> pd.DataFrame:
+        out = batch[["id", "event_timestamp"]].copy()
+        out["prediction"] = model.predict(batch[columns], num_threads=1)  # type: ignore[attr-defined]
+        return out
+
+    data = ray.data.read_parquet(str(source)).map_batches(
+        score, batch_size=args.chunk_rows, batch_format="pandas", concurrency=args.workers
+    )
+    data.write_parquet(str(dest))
+    _report("ray data by hand", args.rows, time.perf_counter() - started, limit)
+
+
+if __name__ == "__main__":
+    main()

@@ -17,7 +17,7 @@ def test_top_level_exports_are_pinned() -> None:
         "Report", "Run", "RunList", "RunStatus",
         "ShipyardError", "Table", "Text", "Video", "__version__", "active_run", "errors",
         "evaluate", "finish", "log", "log_dataset", "log_metric", "log_params", "models",
-        "plots", "set_tags",
+        "plots", "predict_batch", "predictions", "set_tags",
         "start_run",
     ]  # fmt: skip
     for name in shipyard.__all__:
@@ -33,6 +33,15 @@ def test_models_exports_are_pinned() -> None:
         "evaluate", "load", "load_model_dir", "log_model", "promote", "save_model",
     ]  # fmt: skip
     assert shipyard.evaluate is shipyard.models.evaluate
+
+
+def test_predictions_exports_are_pinned() -> None:
+    import shipyard.predictions
+
+    assert sorted(shipyard.predictions.__all__) == [
+        "BatchResult", "latest", "predict_batch", "trace", "versions",
+    ]  # fmt: skip
+    assert shipyard.predict_batch is shipyard.predictions.predict_batch
 
 
 def _error_classes() -> list[type[errors.ShipyardError]]:

@@ -42,18 +42,24 @@ from shipyard.registry import ModelVersion, RegisteredModel
 from shipyard.tracking.entities import MetricHistory, MetricPoint, Project, RunStatus
 
 if TYPE_CHECKING:
-    from shipyard import models
+    from shipyard import models, predictions
     from shipyard.models import evaluate
+    from shipyard.predictions import predict_batch
 
 __version__ = "0.1.0"
 
 
 def __getattr__(name: str) -> Any:
-    # ``sy.models`` and ``sy.evaluate`` import pandas and the flavors: only on first use.
+    # ``sy.models``, ``sy.evaluate``, ``sy.predictions`` and ``sy.predict_batch`` import
+    # pandas and the flavors: only on first use.
     if name == "models":
         return importlib.import_module("shipyard.models")
     if name == "evaluate":
         return importlib.import_module("shipyard.models").evaluate
+    if name == "predictions":
+        return importlib.import_module("shipyard.predictions")
+    if name == "predict_batch":
+        return importlib.import_module("shipyard.predictions").predict_batch
     raise AttributeError(f"module 'shipyard' has no attribute {name!r}")
 
 
@@ -93,6 +99,8 @@ __all__ = [
     "log_params",
     "models",
     "plots",
+    "predict_batch",
+    "predictions",
     "set_tags",
     "start_run",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any, Protocol, runtime_checkable
 
 from shipyard.pipelines import (
@@ -10,55 +10,22 @@ from shipyard.pipelines import (
     PipelineRunRecord,
     ScheduleRecord,
     SlotRecord,
-    StepRunRecord,
 )
+from shipyard.pipelines.ports import PipelineStore
 
 
 @runtime_checkable
-class PipelineBackend(Protocol):
-    """What the SDK, the orchestrator and the scheduler need from a store."""
-
-    def register_pipeline(
-        self,
-        name: str,
-        project: str,
-        target: str = "",
-        definition: Mapping[str, Any] | None = None,
-    ) -> PipelineRecord: ...
+class PipelineBackend(PipelineStore, Protocol):
+    """What the SDK, the orchestrator and the scheduler need from a store: the
+    orchestrator's ``PipelineStore`` port plus listing and schedules."""
 
     def get_pipeline(self, name: str) -> PipelineRecord: ...
 
     def list_pipelines(self) -> list[PipelineRecord]: ...
 
-    def create_pipeline_run(
-        self,
-        pipeline: str,
-        run_id: str,
-        steps: Sequence[Mapping[str, Any]],
-        *,
-        params: Mapping[str, Any] | None = None,
-        executor: str = "local",
-        trigger: str = "manual",
-        schedule_id: int | None = None,
-        slot_time: int | None = None,
-        resumed_from: str | None = None,
-    ) -> PipelineRunRecord: ...
-
-    def finish_pipeline_run(
-        self, run_id: str, status: str, error: str | None = None
-    ) -> PipelineRunRecord: ...
-
-    def update_step_run(
-        self, pipeline_run_id: str, step_name: str, **values: Any
-    ) -> StepRunRecord: ...
-
-    def get_pipeline_run(self, run_id: str) -> PipelineRunRecord: ...
-
     def list_pipeline_runs(
         self, pipeline: str | None = None, status: str | None = None, limit: int = 50
     ) -> list[PipelineRunRecord]: ...
-
-    def find_cached_step(self, cache_key: str) -> StepRunRecord | None: ...
 
     def create_schedule(
         self,

@@ -20,7 +20,7 @@ from shipyard.core.errors import (
     ScheduleNotFoundError,
 )
 from shipyard.core.timeutil import now_ms
-from shipyard.pipelines.scheduler import tick
+from shipyard.pipelines.scheduler import Leasing, tick
 from shipyard.store.db import create_store_engine, write_transaction
 from shipyard.store.schema_pipelines import schedules
 
@@ -79,7 +79,7 @@ def _race(backends: list, rounds: int) -> Counter[tuple[str, int]]:
     lock = threading.Lock()
     barrier = threading.Barrier(len(backends))
 
-    def launch(schedule, slot: int) -> str:
+    def launch(schedule, slot: int, started) -> str:
         with lock:
             launched[(schedule.name, slot)] += 1
         return "0" * 32
@@ -87,7 +87,7 @@ def _race(backends: list, rounds: int) -> Counter[tuple[str, int]]:
     def scheduler(backend, who: str) -> None:
         barrier.wait()
         for _ in range(rounds):
-            tick(backend, now_ms(), launch, claimed_by=who, grace_ms=0)
+            tick(backend, now_ms(), launch, lease=Leasing(who), grace_ms=0)
 
     threads = [
         threading.Thread(target=scheduler, args=(b, f"s{i}")) for i, b in enumerate(backends)

@@ -3,6 +3,7 @@ page, and XSS payloads in pipeline, step and log text staying inert, in a real b
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,14 @@ def site(
     schedules.claim_slot("hourly", slot - 7_200_000, status="MISSED", claimed_by="sched-1")
     schedules.claim_slot("hourly", slot - 3_600_000, claimed_by="sched-1")
     schedules.finish_slot("hourly", slot - 3_600_000, "FAILED", failed.id)
+    # the scheduler of the newest slot died; another one took the slot over
+    schedules.claim_slot("hourly", slot, claimed_by="sched-dead", lease_ms=100)
+    schedules.heartbeat_slot(
+        "hourly", slot, claimed_by="sched-dead", attempt=1, lease_ms=100,
+        pipeline_run_id=failed.id,
+    )  # fmt: skip
+    while schedules.take_over_slot("hourly", claimed_by="sched-2") is None:
+        time.sleep(0.02)
     schedules.create_schedule(XSS, XSS, "*/5 * * * *")
     schedules.set_status(XSS, "PAUSED")
     return live.url, live, failed.id
@@ -68,6 +77,8 @@ def test_pages_render_and_escape(site: tuple[str, Any, str]) -> None:
     assert STEP_XSS not in evil and XSS not in evil and "&lt;script&gt;window.__xss=2" in evil
     sched = httpx.get(f"{url}/schedules").text
     assert "missed" in sched and "none while paused" in sched and XSS not in sched
+    takeover = sched.split('class="takeover"')[1].split("</td>")[0]
+    assert "sched-dead" in takeover and f'href="/pipeline-runs/{failed}"' in takeover
     assert httpx.get(f"{url}/pipeline-runs/nope").status_code == 404
     assert httpx.get(f"{url}/pipelines/nope").status_code == 404
 

@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 
 from shipyard.cli.options import AsJson, TrackingUri
-from shipyard.cli.pipelines import parse_params
+from shipyard.cli.pipelines import RayAddress, parse_params
 from shipyard.cli.render import console, format_time, print_json
 from shipyard.client import backend_for
 from shipyard.client.pipelines import load_pipeline, register, run_scheduler
@@ -119,14 +119,31 @@ def slots_command(
     tracking_uri: TrackingUri = None,
     as_json: AsJson = False,
 ) -> None:
-    """Fired, failed and missed slots, newest first."""
+    """Fired, failed and missed slots, newest first, with who holds or held each claim,
+    until when its lease runs, and takeovers (attempt, previous owner)."""
     slots = backend_for(tracking_uri).list_schedule_slots(name, limit)
     if as_json:
         print_json([s.to_dict() for s in slots])
         return
-    table = Table("slot", "status", "pipeline run", "claimed by")
+    table = Table(
+        "slot", "status", "pipeline run", "claimed by", "attempt", "lease until", "taken over from"
+    )
     for s in slots:
-        table.add_row(format_time(s.slot_time), s.status, s.pipeline_run_id or "", s.claimed_by)
+        taken = ""
+        if s.taken_over_at is not None:
+            taken = f"{s.previous_owner or '?'} at {format_time(s.taken_over_at)}"
+            taken += f" (run {s.previous_run_id})" if s.previous_run_id else ""
+        status = s.status if s.error is None else f"{s.status}: {s.error}"
+        lease = format_time(s.lease_expires_at) if s.status == "CLAIMED" else ""
+        table.add_row(
+            format_time(s.slot_time),
+            status,
+            s.pipeline_run_id or "",
+            s.claimed_by,
+            str(s.attempt),
+            lease,
+            taken,
+        )
     console.print(table)
 
 
@@ -139,11 +156,34 @@ def scheduler_command(
             "--grace", help="With catch-up 'none', how late (s) a slot may still fire.", min=0
         ),
     ] = 60.0,
+    lease: Annotated[
+        float,
+        typer.Option(
+            "--lease",
+            help="Seconds a claimed slot stays this scheduler's without a heartbeat "
+            "(renewed every third of it while the pipeline runs); after that another "
+            "scheduler takes the slot over and runs it again.",
+            min=0.1,
+            max=86_400,
+        ),
+    ] = 60.0,
+    max_attempts: Annotated[
+        int,
+        typer.Option(
+            "--max-attempts",
+            help="Schedulers that may hold one slot (the first plus takeovers) before "
+            "it is recorded FAILED.",
+            min=1,
+            max=100,
+        ),
+    ] = 3,
     once: Annotated[bool, typer.Option("--once", help="Check once and exit.")] = False,
     executor: Annotated[str, typer.Option("--executor", help="local or ray.")] = "local",
+    ray_address: RayAddress = None,
     tracking_uri: TrackingUri = None,
 ) -> None:
-    """Run due schedules. Any number of schedulers may run: each slot fires once."""
+    """Run due schedules. Any number of schedulers may run: each slot fires once, and
+    the slots of a scheduler that died are taken over when their lease expires."""
     backend = backend_for(tracking_uri)
 
     def report(handled: list[tuple[str, int, str]]) -> None:
@@ -153,7 +193,15 @@ def scheduler_command(
     console.print(f"Scheduler watching {backend.uri} (every {poll:g}s); Ctrl-C stops it")
     try:
         run_scheduler(
-            backend, poll_s=poll, grace_s=grace, once=once, on_tick=report, executor=executor
+            backend,
+            poll_s=poll,
+            grace_s=grace,
+            lease_s=lease,
+            max_attempts=max_attempts,
+            once=once,
+            on_tick=report,
+            executor=executor,
+            ray_address=ray_address,
         )
     except KeyboardInterrupt:
         console.print("Scheduler stopped")

@@ -14,6 +14,7 @@ from shipyard.pipelines import (
     SlotRecord,
     StepRunRecord,
 )
+from shipyard.pipelines.schedule_service import DEFAULT_LEASE_MS, DEFAULT_MAX_ATTEMPTS
 
 
 def _seg(value: str) -> str:
@@ -135,18 +136,72 @@ class HttpPipelines:
         self._json("DELETE", f"/schedules/{_seg(name)}")
 
     def claim_schedule_slot(
-        self, name: str, slot_time: int, *, status: str = "CLAIMED", claimed_by: str = ""
+        self,
+        name: str,
+        slot_time: int,
+        *,
+        status: str = "CLAIMED",
+        claimed_by: str = "",
+        lease_ms: int = DEFAULT_LEASE_MS,
     ) -> SlotRecord | None:
-        body = {"slot_time": slot_time, "status": status, "claimed_by": claimed_by}
+        body = {
+            "slot_time": slot_time,
+            "status": status,
+            "claimed_by": claimed_by,
+            "lease_ms": lease_ms,
+        }
         data = self._json("POST", f"/schedules/{_seg(name)}/slots", body)
         slot = data.get("slot")
         return None if slot is None else SlotRecord.from_dict(slot)
 
+    def heartbeat_schedule_slot(
+        self,
+        name: str,
+        slot_time: int,
+        *,
+        claimed_by: str,
+        attempt: int,
+        lease_ms: int = DEFAULT_LEASE_MS,
+        pipeline_run_id: str | None = None,
+    ) -> SlotRecord:
+        path = f"/schedules/{_seg(name)}/slots/{int(slot_time)}/heartbeat"
+        body = {
+            "claimed_by": claimed_by,
+            "attempt": attempt,
+            "lease_ms": lease_ms,
+            "pipeline_run_id": pipeline_run_id,
+        }
+        return SlotRecord.from_dict(self._json("POST", path, body))
+
+    def take_over_schedule_slot(
+        self,
+        name: str,
+        *,
+        claimed_by: str,
+        lease_ms: int = DEFAULT_LEASE_MS,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    ) -> SlotRecord | None:
+        body = {"claimed_by": claimed_by, "lease_ms": lease_ms, "max_attempts": max_attempts}
+        slot = self._json("POST", f"/schedules/{_seg(name)}/slots/takeover", body).get("slot")
+        return None if slot is None else SlotRecord.from_dict(slot)
+
     def finish_schedule_slot(
-        self, name: str, slot_time: int, status: str, pipeline_run_id: str | None = None
+        self,
+        name: str,
+        slot_time: int,
+        status: str,
+        pipeline_run_id: str | None = None,
+        *,
+        claimed_by: str | None = None,
+        attempt: int | None = None,
     ) -> SlotRecord:
         path = f"/schedules/{_seg(name)}/slots/{int(slot_time)}"
-        body = {"status": status, "pipeline_run_id": pipeline_run_id}
+        body = {
+            "status": status,
+            "pipeline_run_id": pipeline_run_id,
+            "claimed_by": claimed_by,
+            "attempt": attempt,
+        }
         return SlotRecord.from_dict(self._json("PATCH", path, body))
 
     def list_schedule_slots(self, name: str, limit: int = 100) -> list[SlotRecord]:

@@ -16,6 +16,7 @@ from shipyard.pipelines import (
     SlotRecord,
     StepRunRecord,
 )
+from shipyard.pipelines.schedule_service import DEFAULT_LEASE_MS, DEFAULT_MAX_ATTEMPTS
 
 
 class LocalPipelines:
@@ -110,14 +111,62 @@ class LocalPipelines:
         self.schedules.delete_schedule(name)
 
     def claim_schedule_slot(
-        self, name: str, slot_time: int, *, status: str = "CLAIMED", claimed_by: str = ""
+        self,
+        name: str,
+        slot_time: int,
+        *,
+        status: str = "CLAIMED",
+        claimed_by: str = "",
+        lease_ms: int = DEFAULT_LEASE_MS,
     ) -> SlotRecord | None:
-        return self.schedules.claim_slot(name, slot_time, status=status, claimed_by=claimed_by)
+        return self.schedules.claim_slot(
+            name, slot_time, status=status, claimed_by=claimed_by, lease_ms=lease_ms
+        )
+
+    def heartbeat_schedule_slot(
+        self,
+        name: str,
+        slot_time: int,
+        *,
+        claimed_by: str,
+        attempt: int,
+        lease_ms: int = DEFAULT_LEASE_MS,
+        pipeline_run_id: str | None = None,
+    ) -> SlotRecord:
+        return self.schedules.heartbeat_slot(
+            name,
+            slot_time,
+            claimed_by=claimed_by,
+            attempt=attempt,
+            lease_ms=lease_ms,
+            pipeline_run_id=pipeline_run_id,
+        )
+
+    def take_over_schedule_slot(
+        self,
+        name: str,
+        *,
+        claimed_by: str,
+        lease_ms: int = DEFAULT_LEASE_MS,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    ) -> SlotRecord | None:
+        return self.schedules.take_over_slot(
+            name, claimed_by=claimed_by, lease_ms=lease_ms, max_attempts=max_attempts
+        )
 
     def finish_schedule_slot(
-        self, name: str, slot_time: int, status: str, pipeline_run_id: str | None = None
+        self,
+        name: str,
+        slot_time: int,
+        status: str,
+        pipeline_run_id: str | None = None,
+        *,
+        claimed_by: str | None = None,
+        attempt: int | None = None,
     ) -> SlotRecord:
-        return self.schedules.finish_slot(name, slot_time, status, pipeline_run_id)
+        return self.schedules.finish_slot(
+            name, slot_time, status, pipeline_run_id, claimed_by=claimed_by, attempt=attempt
+        )
 
     def list_schedule_slots(self, name: str, limit: int = 100) -> list[SlotRecord]:
         return self.schedules.list_slots(name, limit)

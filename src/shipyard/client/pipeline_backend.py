@@ -12,12 +12,14 @@ from shipyard.pipelines import (
     SlotRecord,
 )
 from shipyard.pipelines.ports import PipelineStore
+from shipyard.pipelines.scheduler import SchedulerStore
 
 
 @runtime_checkable
-class PipelineBackend(PipelineStore, Protocol):
+class PipelineBackend(PipelineStore, SchedulerStore, Protocol):
     """What the SDK, the orchestrator and the scheduler need from a store: the
-    orchestrator's ``PipelineStore`` port plus listing and schedules."""
+    orchestrator's ``PipelineStore`` and the scheduler's ``SchedulerStore`` ports (slot
+    claims, leases, takeovers) plus listing and schedule management."""
 
     def get_pipeline(self, name: str) -> PipelineRecord: ...
 
@@ -40,20 +42,8 @@ class PipelineBackend(PipelineStore, Protocol):
 
     def get_schedule(self, name: str) -> ScheduleRecord: ...
 
-    def list_schedules(self, status: str | None = None) -> list[ScheduleRecord]: ...
-
     def set_schedule_status(self, name: str, status: str) -> ScheduleRecord: ...
 
     def delete_schedule(self, name: str) -> None: ...
-
-    def claim_schedule_slot(
-        self, name: str, slot_time: int, *, status: str = "CLAIMED", claimed_by: str = ""
-    ) -> SlotRecord | None:
-        """Insert the (schedule, slot) row; None when it exists (someone else fired it)."""
-        ...
-
-    def finish_schedule_slot(
-        self, name: str, slot_time: int, status: str, pipeline_run_id: str | None = None
-    ) -> SlotRecord: ...
 
     def list_schedule_slots(self, name: str, limit: int = 100) -> list[SlotRecord]: ...

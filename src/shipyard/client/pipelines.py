@@ -20,7 +20,12 @@ from typing import Any
 from shipyard.client.backend import Backend
 from shipyard.client.factory import backend_for
 from shipyard.client.pipeline_worker import run_step, store_log
-from shipyard.core.errors import ArtifactNotFoundError, InvalidPipelineError, PipelineFailedError
+from shipyard.core.errors import (
+    ArtifactNotFoundError,
+    InvalidPipelineError,
+    PipelineFailedError,
+    PipelineRunNotFoundError,
+)
 from shipyard.core.timeutil import now_ms
 from shipyard.pipelines import dsl
 from shipyard.pipelines.cron import intervals, parse_when, to_ms
@@ -28,18 +33,28 @@ from shipyard.pipelines.dsl import Pipeline, resolve
 from shipyard.pipelines.engine import Event, RunOptions, execute
 from shipyard.pipelines.executors import make_executor
 from shipyard.pipelines.materializers import load_value
-from shipyard.pipelines.records import PipelineRunRecord, ScheduleRecord, StepStatus, Trigger
-from shipyard.pipelines.scheduler import interval_params, tick
+from shipyard.pipelines.records import (
+    PipelineRunRecord,
+    PipelineStatus,
+    ScheduleRecord,
+    SlotRecord,
+    StepStatus,
+    Trigger,
+)
+from shipyard.pipelines.schedule_service import DEFAULT_LEASE_MS, DEFAULT_MAX_ATTEMPTS
+from shipyard.pipelines.scheduler import Launch, Leasing, interval_params, tick
 
 __all__ = [
     "BackendTracker",
     "PipelineRun",
     "backfill",
+    "close_abandoned_run",
     "load_pipeline",
     "register",
     "resume",
     "run_pipeline",
     "run_scheduler",
+    "scheduler_identity",
     "step_logs",
 ]
 
@@ -276,16 +291,57 @@ def step_logs(backend: Backend, run_id: str, step: str | None = None) -> list[tu
     return out
 
 
-def _launch(backend: Backend, options: Mapping[str, Any]) -> Callable[[ScheduleRecord, int], str]:
-    def launch(schedule: ScheduleRecord, slot: int) -> str:
+def _launch(backend: Backend, options: Mapping[str, Any]) -> Launch:
+    def launch(schedule: ScheduleRecord, slot: int, started: Callable[[str], None]) -> str:
         pipe = load_pipeline(backend.get_pipeline(schedule.pipeline).target)
         values = dict(schedule.params)
         if pipe.accepts("interval_start") and pipe.accepts("interval_end"):
             values.update(interval_params(schedule, slot))
-        opts = RunOptions(trigger=Trigger.SCHEDULE.value, schedule_id=schedule.id, slot_time=slot)
+
+        def on_event(kind: str, step: str, data: Mapping[str, Any]) -> None:
+            if kind == "started":
+                started(str(data["run_id"]))
+
+        opts = RunOptions(
+            trigger=Trigger.SCHEDULE.value,
+            schedule_id=schedule.id,
+            slot_time=slot,
+            on_event=on_event,
+        )
         return run_pipeline(pipe, values, backend=backend, opts=opts, **options).id
 
     return launch
+
+
+def close_abandoned_run(backend: Backend, slot: SlotRecord) -> None:
+    """Mark the pipeline run a dead scheduler left RUNNING (and its tracked runs) KILLED,
+    its running steps FAILED and its pending ones SKIPPED."""
+    if slot.previous_run_id is None:
+        return
+    try:
+        record = backend.get_pipeline_run(slot.previous_run_id)
+    except PipelineRunNotFoundError:
+        return
+    if record.status != PipelineStatus.RUNNING:
+        return
+    why = f"scheduler {slot.previous_owner!r} died (its slot lease expired)"
+    ended = now_ms()
+    for step in record.steps:
+        if step.status == StepStatus.RUNNING:
+            backend.update_step_run(
+                record.id, step.name, status=StepStatus.FAILED.value, error=why, ended_at=ended
+            )
+            if step.run_id is not None:
+                backend.update_run(step.run_id, status="KILLED", end_time=ended)
+        elif step.status == StepStatus.PENDING:
+            backend.update_step_run(record.id, step.name, status=StepStatus.SKIPPED.value)
+    backend.finish_pipeline_run(record.id, PipelineStatus.KILLED.value, why)
+    backend.update_run(record.id, status="KILLED", end_time=ended)
+
+
+def scheduler_identity() -> str:
+    """host:pid:thread, how a scheduler names itself in the slots it claims."""
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
 
 
 def run_scheduler(
@@ -293,18 +349,28 @@ def run_scheduler(
     *,
     poll_s: float = 10.0,
     grace_s: float = 60.0,
+    lease_s: float = DEFAULT_LEASE_MS / 1000,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     once: bool = False,
     stop: threading.Event | None = None,
     on_tick: Callable[[list[tuple[str, int, str]]], None] | None = None,
     clock: Callable[[], int] = now_ms,
     **options: Any,
 ) -> None:
-    """Fire due slots of every active schedule until ``stop`` is set (or once)."""
+    """Fire due slots of every active schedule until ``stop`` is set (or once). Each
+    claimed slot is a lease of ``lease_s`` renewed while its pipeline runs; the slots of
+    a scheduler that died are taken over once their lease expired, at most
+    ``max_attempts`` schedulers in all per slot."""
     stop = stop or threading.Event()
-    who = f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+    lease = Leasing(
+        scheduler_identity(),
+        lease_ms=int(lease_s * 1000),
+        max_attempts=max_attempts,
+        on_takeover=lambda _schedule, slot: close_abandoned_run(backend, slot),
+    )
     launch = _launch(backend, options)
     while not stop.is_set():
-        handled = tick(backend, clock(), launch, claimed_by=who, grace_ms=int(grace_s * 1000))
+        handled = tick(backend, clock(), launch, lease=lease, grace_ms=int(grace_s * 1000))
         if on_tick is not None:
             on_tick(handled)
         if once:

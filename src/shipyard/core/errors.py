@@ -45,6 +45,7 @@ Every error carries an ``error_code`` (stable, documented in docs/errors.md) and
     ├── AuthenticationError            UNAUTHENTICATED       401
     ├── PermissionDeniedError          PERMISSION_DENIED     403
     ├── ArtifactInUseError             ARTIFACT_IN_USE       409
+    ├── SlotLeaseLostError             SLOT_LEASE_LOST       409
     ├── PipelineFailedError            PIPELINE_FAILED       500
     ├── StoreError                     STORE_ERROR           500
     │   └── BlobCorruptError           BLOB_CORRUPT          500
@@ -96,6 +97,7 @@ __all__ = [
     "ScheduleAlreadyExistsError",
     "ScheduleNotFoundError",
     "ShipyardError",
+    "SlotLeaseLostError",
     "StoreError",
     "TokenNotFoundError",
     "UnsafeModelError",
@@ -389,6 +391,14 @@ class ArtifactInUseError(ShipyardError):
     """Deleting an artifact version that runs consumed, without ``force``."""
 
     error_code = "ARTIFACT_IN_USE"
+    http_status = 409
+
+
+class SlotLeaseLostError(ShipyardError):
+    """A scheduler renewed or finished a schedule slot whose lease it no longer holds
+    (it expired and another scheduler took the slot over)."""
+
+    error_code = "SLOT_LEASE_LOST"
     http_status = 409
 
 

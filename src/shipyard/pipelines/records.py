@@ -185,7 +185,11 @@ class ScheduleRecord(_Record):
 
 @dataclass(frozen=True)
 class SlotRecord(_Record):
-    """One cron slot of a schedule: fired (claimed), finished, failed or missed."""
+    """One cron slot of a schedule: fired (claimed), finished, failed or missed.
+
+    A CLAIMED slot is leased to ``claimed_by`` until ``lease_expires_at`` (renewed by
+    heartbeats); ``attempt`` counts the schedulers that held it, ``previous_owner`` and
+    ``previous_run_id`` name the last one that lost it and the pipeline run it left."""
 
     id: int
     schedule_id: int
@@ -195,6 +199,13 @@ class SlotRecord(_Record):
     claimed_by: str
     claimed_at: int
     updated_at: int
+    lease_expires_at: int | None = None
+    heartbeat_at: int | None = None
+    attempt: int = 1
+    previous_owner: str | None = None
+    previous_run_id: str | None = None
+    taken_over_at: int | None = None
+    error: str | None = None
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SlotRecord:

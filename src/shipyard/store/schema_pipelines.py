@@ -5,7 +5,9 @@ step attempt is a tracked run nested under it (``runs.parent_id``). ``step_runs`
 what the orchestrator needs: the cache key, inputs and outputs (artifact references and
 digests), attempts, times and the digest of the captured log blob. A schedule fires a
 slot at most once because ``schedule_slots`` has one row per (schedule, slot): a
-scheduler claims a slot by inserting that row, and only one insert can win.
+scheduler claims a slot by inserting that row, and only one insert can win. The claim is
+a lease the owner renews while the pipeline runs; an expired lease (its scheduler died)
+is taken over by one other scheduler with a compare-and-set UPDATE.
 """
 
 from __future__ import annotations
@@ -102,5 +104,15 @@ schedule_slots = Table(
     Column("claimed_by", String(256), nullable=False, default=""),
     Column("claimed_at", BigInteger, nullable=False),
     Column("updated_at", BigInteger, nullable=False),
+    # the lease of a CLAIMED slot (migration 0010): its owner heartbeats it while the
+    # pipeline runs; once it has expired another scheduler may take the slot over
+    Column("lease_expires_at", BigInteger, nullable=True),
+    Column("heartbeat_at", BigInteger, nullable=True),
+    Column("attempt", Integer, nullable=False, default=1, server_default="1"),
+    Column("previous_owner", String(256), nullable=True),
+    Column("previous_run_id", String(32), nullable=True),
+    Column("taken_over_at", BigInteger, nullable=True),
+    Column("error", Text, nullable=True),
     Index("uq_schedule_slots_schedule_slot", "schedule_id", "slot_time", unique=True),
+    Index("ix_schedule_slots_lease", "schedule_id", "status", "lease_expires_at"),
 )

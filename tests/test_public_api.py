@@ -28,7 +28,8 @@ def test_models_exports_are_pinned() -> None:
     import shipyard.models
 
     assert sorted(shipyard.models.__all__) == [
-        "ColumnSpec", "ENV_ALLOW_UNSAFE", "EvaluationResult", "LoadedModel", "ModelSpec",
+        "ColumnSpec", "ENV_ALLOW_UNSAFE", "EvaluationResult", "LoadedModel",
+        "MODEL_MATERIALIZER", "ModelSpec",
         "PromotionDecision", "PythonModel", "Signature", "SliceMetrics", "TensorSpec",
         "evaluate", "load", "load_model_dir", "log_model", "promote", "save_model",
     ]  # fmt: skip

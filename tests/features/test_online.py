@@ -137,3 +137,24 @@ def test_compound_unicode_keys_and_infinite_values(tmp_path: Path, online_uri: s
     )
     assert got["x"] == [float("inf"), 1.5] and got["n"] == [3, 4] and got["s"] == ["é", None]
     service.engine.dispose()
+
+
+def test_compound_keys_of_mixed_types(tmp_path: Path, online_uri: str) -> None:
+    """A string and an integer join key (region, half-hour) materialize and read back."""
+    from shipyard.features import Entity
+
+    service = make_service(tmp_path, online_uri)
+    slot = Entity("slot", join_keys=["region", "half_hour"])
+    view = FeatureView("lags", [slot], [Field("x")], timestamp_field="ts")
+    service.apply(items(slot, view))
+    df = pd.DataFrame({"region": "VIC", "half_hour": [0, 1, 47], "ts": NOW, "x": [1.0, 2.0, 3.0]})
+    service.ingest("lags", df)
+    [record] = service.materialize(_ms(NOW))
+    assert record.rows == 3
+    got = service.online_features(
+        [{"region": "VIC", "half_hour": 47}, {"region": "VIC", "half_hour": 0},
+         {"region": "NSW", "half_hour": 0}],
+        service.resolve(features=["lags:x"]),
+    )  # fmt: skip
+    assert got["x"] == [3.0, 1.0, None]
+    service.engine.dispose()

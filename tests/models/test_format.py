@@ -110,6 +110,38 @@ def test_skops_refuses_untrusted_types(clf_data: pd.DataFrame, tmp_path: Path) -
     np.testing.assert_array_equal(trusted.predict(x), model.predict(x))
 
 
+def test_skops_loads_categorical_hist_gradient_boosting(tmp_path: Path) -> None:
+    """HistGradientBoosting with categorical features keeps ``partial(check_array)``:
+    the partial is a combinator, and the function it wraps passes the check itself."""
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    rng = np.random.default_rng(0)
+    x = pd.DataFrame({"day": rng.integers(0, 7, 300), "t": rng.normal(size=300)})
+    y = x["day"] * 2.0 + x["t"]
+    model = HistGradientBoostingRegressor(max_iter=20, categorical_features=[0]).fit(x, y)
+    save_model(model, tmp_path / "m", input_example=x[:5])
+    loaded = load_model_dir(tmp_path / "m")
+    np.testing.assert_allclose(loaded.predict(x), model.predict(x))
+
+
+def test_skops_partial_of_untrusted_code_is_refused(tmp_path: Path) -> None:
+    """Trusting ``functools.partial`` never trusts the function inside it."""
+    import functools
+
+    from sklearn.linear_model import LinearRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    x = np.arange(20, dtype="float64").reshape(10, 2)
+    model = make_pipeline(
+        FunctionTransformer(func=functools.partial(double)), LinearRegression()
+    ).fit(x, x[:, 0])
+    save_model(model, tmp_path / "m", input_example=x[:3])
+    with pytest.raises(UnsafeModelError) as err:
+        load_model_dir(tmp_path / "m")
+    assert err.value.details["types"] == ["tests_models_support.double"]
+
+
 def test_pyfunc_class_must_be_importable(tmp_path: Path) -> None:
     class Local:
         def predict(self, data: Any) -> Any:

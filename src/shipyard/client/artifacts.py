@@ -400,12 +400,14 @@ def log_dataset(
     run: Run | None = None,
     metadata: Mapping[str, Any] | None = None,
     aliases: Sequence[str] = (),
+    tracking_uri: str | None = None,
 ) -> ArtifactVersion:
     """Store a DataFrame (or a Parquet/CSV file) as ``data.parquet`` in a ``dataset``
     artifact whose metadata holds the schema, row count and per-column statistics
     (numeric: count, nulls, mean, std, min, max; others: count, nulls, unique, top),
     merged with ``metadata``. Logged through ``run``, else the active run, else without
-    a producer run (through the default tracking URI)."""
+    a producer run (through ``tracking_uri``, default SHIPYARD_TRACKING_URI). The same
+    frame logged again returns the existing version."""
     from shipyard.client import fluent
     from shipyard.client.factory import backend_for
 
@@ -419,5 +421,6 @@ def log_dataset(
                 folder, name=name, type="dataset", metadata=merged, aliases=aliases
             )
         return log_artifact(  # the version keeps the backend, so it stays open
-            backend_for(), folder, name=name, type="dataset", metadata=merged, aliases=aliases
+            backend_for(tracking_uri), folder, name=name, type="dataset", metadata=merged,
+            aliases=aliases,
         )

@@ -23,6 +23,7 @@ from shipyard.client.artifacts import (
 )
 from shipyard.client.backend import Backend
 from shipyard.client.factory import backend_for
+from shipyard.client.pipeline_client import PipelineClient
 from shipyard.client.registry_client import RegistryClient
 from shipyard.client.run import Run
 from shipyard.core.errors import InvalidInputError
@@ -35,9 +36,9 @@ class RunList(list[Run]):
     next_page_token: str | None = None
 
 
-class Client(RegistryClient):
-    """Read and manage tracking data, artifacts and the model registry:
-    ``sy.Client()`` follows ``SHIPYARD_TRACKING_URI``."""
+class Client(RegistryClient, PipelineClient):
+    """Read and manage tracking data, artifacts, the model registry, pipelines and
+    schedules: ``sy.Client()`` follows ``SHIPYARD_TRACKING_URI``."""
 
     def __init__(
         self,

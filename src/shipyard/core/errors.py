@@ -12,6 +12,7 @@ Every error carries an ``error_code`` (stable, documented in docs/errors.md) and
     │   ├── RequestTooLargeError       REQUEST_TOO_LARGE     413
     │   ├── RunNotActiveError          RUN_NOT_ACTIVE        400
     │   ├── FeatureValidationError     FEATURE_VALIDATION_FAILED 400
+    │   ├── DataValidationError        DATA_VALIDATION_FAILED 400
     │   ├── InvalidPipelineError       INVALID_PIPELINE      400
     │   ├── InvalidScheduleError       INVALID_SCHEDULE      400
     │   ├── UnsupportedOutputError     UNSUPPORTED_OUTPUT    400
@@ -65,6 +66,7 @@ __all__ = [
     "BackendUnavailableError",
     "BlobCorruptError",
     "BlobNotFoundError",
+    "DataValidationError",
     "FeatureNotFoundError",
     "FeatureValidationError",
     "ImmutableParamError",
@@ -191,6 +193,15 @@ class FeatureValidationError(InvalidInputError):
     """
 
     error_code = "FEATURE_VALIDATION_FAILED"
+    http_status = 400
+
+
+class DataValidationError(InvalidInputError):
+    """A raw data set fails a check before it is stored (row count, nulls, value
+    ranges, time spacing); ``details["check"]`` names the check, ``details["column"]``
+    the column when there is one."""
+
+    error_code = "DATA_VALIDATION_FAILED"
     http_status = 400
 
 

@@ -67,7 +67,7 @@ def _rows(
     values = ", ".join(f"{_literal(f)}: {quote(f)}" for f in feats)
     file_list = ", ".join(_literal(f) for f in files)
     sql = (
-        f"SELECT to_json([{key_list}]) AS k, epoch_us(__ts) AS us, "
+        f"SELECT json_array({key_list})::VARCHAR AS k, epoch_us(__ts) AS us, "
         f"to_json({{{values}}}) AS v FROM read_parquet([{file_list}], union_by_name = true) "
         f"WHERE {where} QUALIFY row_number() OVER (PARTITION BY {key_list} "
         f"ORDER BY __ts DESC, __created_ts DESC, __ingestion_id DESC, __seq DESC) = 1 "

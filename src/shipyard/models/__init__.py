@@ -9,6 +9,8 @@
 ``shipyard.models.format`` is the model format itself (flavors, model.yaml, signatures,
 safe loading) and does not import the client; the functions here store and find models
 through the client SDK (artifacts for the files, the registry for versions and aliases).
+Importing this package registers ``MODEL_MATERIALIZER`` with ``shipyard.pipelines``, so
+pipeline steps can return models (stored in the model format, never pickled).
 """
 
 from shipyard.models.evaluate import EvaluationResult, evaluate
@@ -25,6 +27,7 @@ from shipyard.models.format import (
     save_model,
 )
 from shipyard.models.log import load, log_model
+from shipyard.models.materializer import MODEL_MATERIALIZER
 from shipyard.models.promote import PromotionDecision, promote
 
 __all__ = [
@@ -32,6 +35,7 @@ __all__ = [
     "ColumnSpec",
     "EvaluationResult",
     "LoadedModel",
+    "MODEL_MATERIALIZER",
     "ModelSpec",
     "PromotionDecision",
     "PythonModel",

@@ -1,7 +1,8 @@
 """Materializers: how a step's return value becomes files of an artifact version, and
 back. Built in: pandas DataFrame → Parquet, numpy array → ``.npy`` (no pickled
 objects), JSON values → ``.json``, ``str`` → ``.txt``, ``bytes`` → ``.bin``. Anything
-else needs a registered materializer, or the step's explicit ``pickle=True``."""
+else needs a registered materializer (``shipyard.models`` registers one for models), or
+the step's explicit ``pickle=True``."""
 
 from __future__ import annotations
 
@@ -19,8 +20,11 @@ __all__ = ["Materializer", "load_value", "materializer_for", "register_materiali
 
 @dataclass(frozen=True)
 class Materializer:
-    """``matches(value)`` picks it; ``save(value, folder)`` writes ``file`` in the folder;
-    ``load(path)`` reads it back; ``artifact_type`` is the artifact's type."""
+    """``matches(value)`` picks it; ``save(value, folder)`` writes ``file`` (a file or a
+    folder) in the folder; ``load(path)`` reads it back; ``artifact_type`` is the
+    artifact's type. ``module`` is the module whose import registers it: recorded with
+    each stored value, so a process that has not imported it yet (a fresh worker, the
+    CLI) imports it to load the value."""
 
     name: str
     file: str
@@ -28,6 +32,7 @@ class Materializer:
     matches: Callable[[Any], bool]
     save: Callable[[Any, Path], object]
     load: Callable[[Path], Any]
+    module: str | None = None
 
 
 def _is_frame(value: Any) -> bool:
@@ -128,7 +133,9 @@ _registered: list[Materializer] = []
 
 
 def register_materializer(materializer: Materializer) -> None:
-    """Add a materializer; registered ones are tried before the built-in ones."""
+    """Add a materializer; registered ones are tried before the built-in ones (the
+    latest first). Registering one with the name of a registered one replaces it."""
+    _registered[:] = [m for m in _registered if m.name != materializer.name]
     _registered.insert(0, materializer)
 
 
@@ -156,12 +163,15 @@ def save_value(value: Any, folder: Path, *, allow_pickle: bool = False) -> dict[
     folder.mkdir(parents=True, exist_ok=True)
     m.save(value, folder / m.file)
     kind = type(value)
-    return {
+    info = {
         "materializer": m.name,
         "file": m.file,
         "artifact_type": m.artifact_type,
         "python_type": f"{kind.__module__}.{kind.__qualname__}",
     }
+    if m.module:
+        info["module"] = m.module
+    return info
 
 
 def load_value(folder: Path, info: Mapping[str, Any], *, allow_pickle: bool = False) -> Any:
@@ -171,10 +181,25 @@ def load_value(folder: Path, info: Mapping[str, Any], *, allow_pickle: bool = Fa
         raise UnsupportedOutputError(
             "This input was pickled; the consuming step must opt in with @step(pickle=True)"
         )
-    for m in _all():
-        if m.name == name:
-            return m.load(folder / str(info.get("file", m.file)))
-    raise UnsupportedOutputError(f"No materializer named {name!r} is registered")
+    found = _named(name) or _named(name, info.get("module"))
+    if found is None:
+        raise UnsupportedOutputError(f"No materializer named {name!r} is registered")
+    return found.load(folder / str(info.get("file", found.file)))
+
+
+def _named(name: Any, module: Any = None) -> Materializer | None:
+    """The materializer called ``name``, after importing ``module`` when given (the
+    module recorded by ``save_value``, whose import registers it)."""
+    if module:
+        import importlib
+
+        try:
+            importlib.import_module(str(module))
+        except ImportError as exc:
+            raise UnsupportedOutputError(
+                f"Materializer {name!r} comes from {module!r}, which cannot be imported: {exc}"
+            ) from exc
+    return next((m for m in _all() if m.name == name), None)
 
 
 def describe(info: Mapping[str, Any]) -> str:

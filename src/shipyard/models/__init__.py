@@ -32,10 +32,10 @@ from shipyard.models.promote import PromotionDecision, promote
 
 __all__ = [
     "ENV_ALLOW_UNSAFE",
+    "MODEL_MATERIALIZER",
     "ColumnSpec",
     "EvaluationResult",
     "LoadedModel",
-    "MODEL_MATERIALIZER",
     "ModelSpec",
     "PromotionDecision",
     "PythonModel",

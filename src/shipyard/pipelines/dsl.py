@@ -402,6 +402,16 @@ class Pipeline:
         return _runner(self, kwargs, **options)
 
 
+@overload
+def pipeline(fn: Callable[..., Any], /) -> Pipeline: ...
+@overload
+def pipeline(
+    *,
+    name: str | None = None,
+    project: str | None = None,
+    schedule: str | None = None,
+    timezone: str = "UTC",
+) -> Callable[[Callable[..., Any]], Pipeline]: ...
 def pipeline(
     fn: Callable[..., Any] | None = None,
     /,

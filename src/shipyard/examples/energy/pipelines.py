@@ -194,11 +194,11 @@ def register_best(
     _, validation = cand.split(data)
     x, y = validation[cand.FEATURES], validation[cand.TARGET]
     models = {"baseline": baseline, "linear": linear, "boosting": boosting}
-    board = sorted(
-        ({"candidate": n, **cand.scores(y, m.predict(x))} for n, m in models.items()),
-        key=lambda row: row["mae"],
-    )
-    best = board[0]["candidate"]
+    board: list[dict[str, Any]] = [
+        {"candidate": n, **cand.scores(y, m.predict(x))} for n, m in models.items()
+    ]
+    board.sort(key=lambda row: float(row["mae"]))
+    best = str(board[0]["candidate"])
     source = _candidate_input(run, best)
     client = sy.Client(backend=run.backend)
     existing = _registered(client, model_name, source.digest)
@@ -280,8 +280,6 @@ def forecast(rows: pd.DataFrame, model: dict[str, Any]) -> dict[str, Any]:
 
 
 @pipeline(project=PROJECT, schedule="15 * * * *")
-def energy_forecast(
-    raw: str = RAW_LATEST, model: str = f"models:/{MODEL_NAME}@{CHAMPION}"
-) -> Any:
+def energy_forecast(raw: str = RAW_LATEST, model: str = f"models:/{MODEL_NAME}@{CHAMPION}") -> Any:
     """Forecast the next day's 48 half-hours with the champion."""
     return forecast(forecast_rows(load_raw(raw)), resolve_model(model))

@@ -165,6 +165,6 @@ def _next_steps(console: Console, result: Any, seconds: float, tracking_uri: str
     console.print("Look at it:")
     console.print(f"  shipyard ui{store}              # web UI on http://127.0.0.1:5000/")
     console.print(f"  shipyard pipelines show {result.training.id}{uri}")
-    console.print(f"  shipyard predictions latest energy-forecast{uri}")
+    console.print(f"  shipyard predictions latest --output energy-forecast{uri}")
     console.print("Keep it running (fires the hourly schedules):")
     console.print(f"  shipyard scheduler{uri}")

@@ -55,7 +55,7 @@ def test_quickstart_runs_the_batch_architecture_and_is_safe_twice(tmp_path: Path
     second = _quickstart(tmp_path).stdout
     assert "elecdemand-raw:v1 (unchanged, reused)" in second
     assert "train_boosting cached" in second and "register_best cached" in second
-    assert "promotion step cached" in second
+    assert "promotion step cached" in second and "registered by an earlier run" in second
     runs = client.list_pipeline_runs("energy_training")
     assert len(runs) == 2
     newest = client.get_pipeline_run(runs[0].id)

@@ -133,8 +133,12 @@ def _leaderboard(result: Any) -> Table:
 
 def _render_model(console: Console, result: Any) -> None:
     d = result.decision
-    made = "registered now" if d["created"] else "already registered"
-    if "promote_if_better" in result.cached.get("energy_training", []):
+    cached = result.cached.get("energy_training", [])
+    if "register_best" in cached:
+        made = "registered by an earlier run"
+    else:
+        made = "registered now" if d["created"] else "already registered"
+    if "promote_if_better" in cached:
         verdict = "promotion step cached: the decision of the first run stands"
     elif d["promoted"]:
         verdict = f"promoted to @champion ({d['reason']})"

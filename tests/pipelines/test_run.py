@@ -97,6 +97,18 @@ def test_retries_back_off_until_the_step_succeeds(
     assert {r.parent_id for r in attempts.runs} == {run.id}
 
 
+def test_retry_delay_doubles_after_each_failed_attempt(sqlite_url: str, tmp_path: Path) -> None:
+    events: list[tuple[str, dict]] = []
+    fx.retrying.run(
+        marker=str(tmp_path / "marker"),
+        tracking_uri=sqlite_url,
+        progress=lambda kind, step, data: events.append((kind, dict(data))),
+    )
+    retries = [data for kind, data in events if kind == "retry"]
+    assert [(r["attempt"], r["delay_s"]) for r in retries] == [(1, 0.01), (2, 0.02)]
+    assert "flaky attempt 1" in retries[0]["error"]
+
+
 def test_timeout_kills_the_step_process(sqlite_url: str) -> None:
     with pytest.raises(PipelineFailedError) as info:
         fx.slow.run(seconds=120, tracking_uri=sqlite_url)

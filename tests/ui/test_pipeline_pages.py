@@ -64,7 +64,7 @@ def site(
 
 
 def test_pages_render_and_escape(site: tuple[str, Any, str]) -> None:
-    url, _, failed = site
+    url, live, failed = site
     listing = httpx.get(f"{url}/pipelines", params={"project": "pipes"}).text
     assert 'href="/pipelines/training"' in listing and f'href="/pipeline-runs/{failed}"' in listing
     assert XSS not in listing and "&lt;img src=x" in listing
@@ -72,6 +72,10 @@ def test_pages_render_and_escape(site: tuple[str, Any, str]) -> None:
     assert page.count('href="/pipeline-runs/') == 2 and "Europe/Berlin" in page
     run = httpx.get(f"{url}/pipeline-runs/{failed}").text
     assert "train failed on purpose" in run and 'class="badge cached"' in run
+    first = live.app.state.pipelines.list_runs("training", limit=2)[-1]
+    logged = httpx.get(f"{url}/pipeline-runs/{first.id}").text
+    step_log = logged.split('class="step-log" data-step="load_raw"')[1].split("</details>")[0]
+    assert "loading raw rows 6" in step_log  # the step's captured stdout
     assert 'href="/artifacts/training.load_raw/v1"' in run
     evil = httpx.get(f"{url}/pipeline-runs/{'f' * 32}").text
     assert STEP_XSS not in evil and XSS not in evil and "&lt;script&gt;window.__xss=2" in evil

@@ -129,9 +129,9 @@ def test_independent_steps_run_at_the_same_time(sqlite_url: str) -> None:
     )
 
 
-def test_stdout_stderr_and_logging_are_captured(sqlite_url: str) -> None:
-    run = fx.training.run(rows=3, tracking_uri=sqlite_url)
-    logs = dict(step_logs(backend_for(sqlite_url), run.id))
+def test_stdout_stderr_and_logging_are_captured(tracking_uri: str) -> None:
+    run = fx.training.run(rows=3, tracking_uri=tracking_uri)
+    logs = dict(step_logs(backend_for(tracking_uri), run.id))
     assert "loading raw rows 3" in logs["load_raw"]
     assert "INFO fixture: building features from 3 rows" in logs["features"]
     assert "alembic" not in logs["features"]

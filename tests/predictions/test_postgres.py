@@ -130,3 +130,37 @@ def test_a_failed_copy_leaves_the_previous_predictions(
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM predictions")).scalar_one() == 60
     engine.dispose()
+
+
+def test_cli_entities_query_runs_in_postgres_and_data_given_whole(
+    pg_world: tuple[World, str, str], serving_db: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from shipyard.cli.main import app
+
+    world, _, _ = pg_world
+    engine = sa.create_engine(serving_db)
+    world.entities.to_sql("entities", engine, index=False)
+    engine.dispose()
+    query = "SELECT region, event_timestamp FROM entities WHERE region = 'south'"
+    args = [
+        "predict", f"models:/{world.model}@champion", "--features", world.service,
+        "--entities", query, "--output", "south", "--workers", "1",
+        "--sql-url", serving_db, "--sql-table", "south_predictions",
+    ]  # fmt: skip
+    done = CliRunner().invoke(app, args)
+    assert done.exit_code == 0, done.output
+    south = sy.predictions.latest("south")
+    assert len(south) == 30 and set(south["region"]) == {"south"}
+    engine = sa.create_engine(serving_db)
+    with engine.connect() as conn:
+        copied = conn.execute(sa.text("SELECT count(*) FROM south_predictions")).scalar_one()
+    engine.dispose()
+    assert copied == 30
+
+    given = world.entities.assign(temp=20.0)  # the model's feature, no feature store
+    result = sy.predict_batch(f"models:/{world.model}@champion", data=given, output="given")
+    frame = sy.predictions.latest("given")
+    assert result.feature_service is None and len(frame) == 60
+    assert (frame["prediction"] - 160.0).abs().max() < 1e-6  # 100 + 3 * 20

@@ -175,3 +175,20 @@ def test_backfill_needs_interval_parameters(sqlite_url: str) -> None:
     register(backend, fx.training)
     with pytest.raises(InvalidPipelineError, match="interval_start"):
         backfill("training", "2026-01-01", "2026-01-02", backend=backend)
+
+
+def test_catchup_none_fires_only_a_slot_within_the_grace(db_url: str) -> None:
+    backend = LocalBackend(db_url)
+    register(backend, fx.training)
+    backend.create_schedule("strict", "training", "* * * * *", catchup="none")
+    _backdate(db_url, "strict", 10 * MINUTE)
+
+    def launch(schedule, slot: int, started) -> str:
+        return "0" * 32
+
+    now = now_ms()
+    handled = tick(backend, now, launch, lease=Leasing("s"), grace_ms=MINUTE)
+    outcomes = Counter(status for _, _, status in handled)
+    assert outcomes["SUCCEEDED"] == 1 and outcomes["MISSED"] in (9, 10)
+    fired = next(slot for _, slot, status in handled if status == "SUCCEEDED")
+    assert fired == max(slot for _, slot, _ in handled) and now - fired <= MINUTE

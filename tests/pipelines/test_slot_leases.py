@@ -25,9 +25,9 @@ from shipyard.client.pipelines import register, run_scheduler
 from shipyard.core.errors import InvalidInputError, SlotLeaseLostError
 from shipyard.core.timeutil import now_ms
 from shipyard.pipelines.records import ScheduleRecord
-from shipyard.pipelines.scheduler import Leasing, tick
+from shipyard.pipelines.scheduler import LEASE_LOST, Leasing, tick
 from shipyard.store.db import create_store_engine, write_transaction
-from shipyard.store.schema_pipelines import schedules
+from shipyard.store.schema_pipelines import schedule_slots, schedules
 from tests_support import fresh_postgres_database
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -256,3 +256,29 @@ def test_a_live_claim_is_never_taken_over(store: tuple[str, str], tmp_path: Path
     assert owner_handled == [("gate", slot.slot_time, "SUCCEEDED")]
     assert (slot.status, slot.attempt, slot.previous_owner) == ("SUCCEEDED", 1, None)
     assert len(list(tmp_path.glob("started-*"))) == 1
+
+
+def test_a_scheduler_that_lost_its_slot_does_not_overwrite_the_new_owner(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    backend = LocalBackend(sqlite_url)
+    _schedule(backend, sqlite_url, tmp_path)
+    engine = create_store_engine(sqlite_url)
+
+    def launch(schedule, slot: int, started) -> str:
+        # while it runs, another scheduler takes the slot over (as after a long pause)
+        with write_transaction(engine) as conn:
+            conn.execute(
+                update(schedule_slots)
+                .where(schedule_slots.c.slot_time == slot)
+                .values(claimed_by="other", attempt=2, previous_owner="me")
+            )
+        started(RUN_ID)  # the renewal is refused: the heartbeat learns of the loss
+        return RUN_ID
+
+    handled = tick(backend, now_ms(), launch, lease=Leasing("me"), grace_ms=0)
+    engine.dispose()
+    [slot] = backend.list_schedule_slots("gate")
+    assert handled == [("gate", slot.slot_time, LEASE_LOST)]
+    assert (slot.status, slot.claimed_by, slot.attempt) == ("CLAIMED", "other", 2)
+    assert slot.pipeline_run_id is None  # the loser's run was not recorded on the slot

@@ -1,11 +1,12 @@
 """Batch prediction: chunked scoring across processes or Ray, and the predictions layout.
 
 The domain knows nothing about where models and features come from: the client layer
-hands it a Parquet file of input rows and a picklable model loader, and gets back a
-folder of date-partitioned Parquet parts to commit as a ``predictions`` artifact.
+hands it a Parquet file of input rows, a picklable model loader and a picklable sink
+that stores files in the blob store, and gets back the stored date-partitioned Parquet
+parts (``path → digest, size``) to commit as a ``predictions`` artifact version.
 """
 
-from shipyard.batch.executors import EXECUTORS, ScoreJob, run_local, run_ray
+from shipyard.batch.executors import EXECUTORS, Scored, run_local, run_ray
 from shipyard.batch.layout import (
     PARTITION_PREFIX,
     PREDICTION_COLUMN,
@@ -13,7 +14,9 @@ from shipyard.batch.layout import (
     read_parts,
     write_partitioned,
 )
-from shipyard.batch.mirror import commit_files, commit_sql
+from shipyard.batch.mirror import SqlCopy, discard_files, publish_files, stage_files
+from shipyard.batch.scoring import ScoreJob, Sink, Stored
+from shipyard.batch.source import Slice, open_input, plan_slices, read_slice
 
 __all__ = [
     "EXECUTORS",
@@ -21,10 +24,19 @@ __all__ = [
     "PREDICTIONS_TYPE",
     "PREDICTION_COLUMN",
     "ScoreJob",
-    "commit_files",
-    "commit_sql",
+    "Scored",
+    "Sink",
+    "Slice",
+    "SqlCopy",
+    "Stored",
+    "discard_files",
+    "open_input",
+    "plan_slices",
+    "publish_files",
     "read_parts",
+    "read_slice",
     "run_local",
     "run_ray",
+    "stage_files",
     "write_partitioned",
 ]

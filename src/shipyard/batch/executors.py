@@ -1,74 +1,49 @@
-"""Score a Parquet file of input rows in chunks: local processes or Ray Data.
+"""Score a Parquet file of input rows in slices: local processes or Ray Data.
 
 Each worker loads the model once (the loader runs in the process initializer or the Ray
-actor's constructor), reads its chunk straight from the input file, predicts, and writes
-its own partitioned parts, so only row-group numbers and row counts cross processes.
+actor's constructor), reads its slices straight from the input file, predicts, writes
+its own partitioned parts and stores them in the blob store through the job's sink, so
+only slice numbers, row counts and ``path → digest, size`` cross processes, and hashing
+and storing the output runs in parallel with scoring instead of after it.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import shutil
+import tempfile
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-import pyarrow.parquet as pq
-
-from shipyard.batch.layout import DATE_COLUMN, PREDICTION_COLUMN, write_partitioned
+from shipyard.batch.layout import write_partitioned
+from shipyard.batch.scoring import ScoreJob, Stored
+from shipyard.batch.source import Slice, open_input, read_slice
 from shipyard.core.errors import InvalidInputError
 
 EXECUTORS = ("local", "ray")
 
-Loader = Callable[[], Any]
 OnRows = Callable[[int], None]
 
 
 @dataclass(frozen=True)
-class ScoreJob:
-    """One batch run's scoring: where the rows are, how to load the model, what to add."""
+class Scored:
+    """What scoring produced: the row count and every stored part."""
 
-    input_path: Path
-    output_root: Path
-    loader: Loader
-    feature_columns: Sequence[str]
-    constants: Mapping[str, Any] = field(default_factory=dict)
-    timestamp_column: str | None = None
-    run_date: str = ""
-
-    def score(self, model: Any, rows: pd.DataFrame) -> pd.DataFrame:
-        """The output rows of one chunk: the non-feature input columns, the prediction,
-        the run's constants and the partition date."""
-        missing = [c for c in self.feature_columns if c not in rows.columns]
-        if missing:
-            raise InvalidInputError(f"input rows lack the model's feature columns {missing}")
-        predicted = model.predict(rows[list(self.feature_columns)])
-        kept = [c for c in rows.columns if c not in set(self.feature_columns)]
-        out = rows[kept].reset_index(drop=True)
-        out[PREDICTION_COLUMN] = _column(predicted)
-        for key, value in self.constants.items():
-            out[key] = value
-        if self.timestamp_column and self.timestamp_column in out.columns:
-            stamps = pd.to_datetime(out[self.timestamp_column], utc=True)
-            out[DATE_COLUMN] = stamps.dt.strftime("%Y-%m-%d")
-        else:
-            out[DATE_COLUMN] = self.run_date
-        return out
+    rows: int
+    parts: Sequence[Stored]
 
 
-def _column(predicted: Any) -> Any:
-    values = predicted.to_numpy() if hasattr(predicted, "to_numpy") else predicted
-    if getattr(values, "ndim", 1) > 1:
-        if values.shape[1] != 1:
-            raise InvalidInputError(
-                f"batch prediction needs one output per row; the model gave {values.shape[1]}"
-            )
-        values = values[:, 0]
-    return values
+def _store(job: ScoreJob, root: Path, written: Sequence[str]) -> list[Stored]:
+    stored = list(job.sink([(rel, root / rel) for rel in written]))
+    if not job.keep_files:
+        for rel in written:
+            (root / rel).unlink(missing_ok=True)
+    return stored
 
 
 # -- local processes ----------------------------------------------------------------------
@@ -80,58 +55,90 @@ def _init_worker(job: ScoreJob) -> None:
     _WORKER["model"] = job.loader()
 
 
-def _score_groups(groups: Sequence[int]) -> int:
+def _score_slice(part: Slice) -> tuple[int, list[Stored]]:
     job: ScoreJob = _WORKER["job"]
-    rows = pq.ParquetFile(job.input_path).read_row_groups(list(groups)).to_pandas()
-    out = job.score(_WORKER["model"], rows)
-    write_partitioned(out, job.output_root, f"{groups[0]:06d}")
-    return len(out)
+    file = open_input(job.input_path)
+    rows = 0
+    written: list[str] = []
+    for piece, table in enumerate(read_slice(file, part, job.chunk_rows)):
+        out = job.score(_WORKER["model"], table)
+        written += write_partitioned(out, job.output_root, f"{part.index:05d}-{piece:03d}")
+        rows += out.num_rows
+    return rows, _store(job, job.output_root, written)
 
 
-def run_local(job: ScoreJob, workers: int, on_rows: OnRows | None = None) -> int:
-    """Score every row group of the input across ``workers`` processes (in this process
-    when ``workers`` is 1); return the row count."""
-    groups = pq.ParquetFile(job.input_path).metadata.num_row_groups
-    total = 0
-    if workers <= 1 or groups <= 1:
+def run_local(
+    job: ScoreJob, slices: Sequence[Slice], workers: int, on_rows: OnRows | None = None
+) -> Scored:
+    """Score every slice of the input across ``workers`` processes (in this process when
+    ``workers`` or the slice count is 1)."""
+    total, parts = 0, list[Stored]()
+    if workers <= 1 or len(slices) <= 1:
         _init_worker(job)
         try:
-            for group in range(groups):
-                done = _score_groups([group])
+            for part in slices:
+                done, stored = _score_slice(part)
                 total += done
+                parts += stored
                 if on_rows:
                     on_rows(done)
         finally:
             _WORKER.clear()
-        return total
+        return Scored(total, parts)
     # spawn, not fork: a forked child of a process whose OpenMP pool (LightGBM, XGBoost,
     # scikit-learn) has started can hang for ever on the pool's locks.
     with ProcessPoolExecutor(
-        max_workers=min(workers, groups), initializer=_init_worker, initargs=(job,),
+        max_workers=min(workers, len(slices)), initializer=_init_worker, initargs=(job,),
         mp_context=multiprocessing.get_context("spawn"),
     ) as pool:  # fmt: skip
-        futures = [pool.submit(_score_groups, [g]) for g in range(groups)]
-        for future in as_completed(futures):
-            done = future.result()
-            total += done
-            if on_rows:
-                on_rows(done)
-    return total
+        futures = [pool.submit(_score_slice, part) for part in slices]
+        try:
+            for future in as_completed(futures):
+                done, stored = future.result()
+                total += done
+                parts += stored
+                if on_rows:
+                    on_rows(done)
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+    return Scored(total, parts)
 
 
 # -- Ray Data -----------------------------------------------------------------------------
 class _RayScorer:
-    """A Ray Data actor: loads the model once, scores and writes each batch it gets."""
+    """A Ray Data actor: loads the model once; scores, writes and stores each batch it
+    gets (the parts are written to the actor's own temp folder, which may be on another
+    machine, and removed once stored)."""
 
     def __init__(self, job: ScoreJob) -> None:
         self.job = job
         self.model = job.loader()
+        self.root = Path(tempfile.mkdtemp(prefix="shipyard-ray-parts-"))
 
-    def __call__(self, batch: Any) -> dict[str, Any]:
-        # An Arrow batch, converted here: Ray's own pandas batches carry Arrow dtypes.
-        out = self.job.score(self.model, batch.to_pandas())
-        write_partitioned(out, self.job.output_root, uuid.uuid4().hex[:16])
-        return {"rows": [len(out)]}
+    def __del__(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def __call__(self, batch: Any) -> dict[str, list[Any]]:
+        out = self.job.score(self.model, batch)  # a pyarrow Table: no pandas round trip
+        written = write_partitioned(out, self.root, uuid.uuid4().hex[:16])
+        stored = _store(self.job, self.root, written)
+        # one row per part; the batch's row count rides on the first (an empty batch
+        # writes no part)
+        return {
+            "rows": [out.num_rows if i == 0 else 0 for i in range(len(stored))],
+            "path": [s.path for s in stored],
+            "digest": [s.digest for s in stored],
+            "size": [s.size for s in stored],
+        }
+
+
+@dataclass(frozen=True)
+class _Part:
+    path: str
+    digest: str | None
+    size: int
 
 
 def run_ray(
@@ -140,9 +147,9 @@ def run_ray(
     chunk_rows: int,
     address: str | None = None,
     on_rows: OnRows | None = None,
-) -> int:
+) -> Scored:
     """Score the input with Ray Data ``map_batches`` (a local Ray when no address is
-    given, nor ``RAY_ADDRESS``); return the row count."""
+    given, nor ``RAY_ADDRESS``)."""
     try:
         import ray
     except ImportError as exc:  # pragma: no cover - the extra is installed in tests
@@ -157,7 +164,7 @@ def run_ray(
         )  # fmt: skip
     ray.data.DataContext.get_current().enable_progress_bars = False
     data = ray.data.read_parquet(str(job.input_path))
-    counts = data.map_batches(
+    results = data.map_batches(
         _RayScorer,
         fn_constructor_args=(job,),
         batch_size=chunk_rows,
@@ -165,10 +172,15 @@ def run_ray(
         concurrency=max(workers, 1),
         num_cpus=1,
     )
-    total = 0
-    for batch in counts.iter_batches(batch_format="pandas"):
-        done = int(batch["rows"].sum())
+    total, parts = 0, []
+    batch: Any
+    for batch in results.iter_batches(batch_format="pyarrow"):
+        done = sum(batch.column("rows").to_pylist())
         total += done
-        if on_rows:
+        for path, digest, size in zip(
+            *(batch.column(c).to_pylist() for c in ("path", "digest", "size")), strict=True
+        ):
+            parts.append(_Part(path, digest, size))
+        if on_rows and done:
             on_rows(done)
-    return total
+    return Scored(total, parts)

@@ -6,8 +6,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 PREDICTIONS_TYPE = "predictions"
@@ -16,18 +18,46 @@ PARTITION_PREFIX = "date="
 DATE_COLUMN = "prediction_date"
 
 
-def write_partitioned(frame: pd.DataFrame, root: Path, part: str) -> list[str]:
-    """Write ``frame`` as one part per ``prediction_date`` under ``root``; return the
-    relative paths written."""
+def write_partitioned(table: pa.Table, root: Path, part: str) -> list[str]:
+    """Write ``table`` as one part per ``prediction_date`` under ``root``; return the
+    relative paths written, in date order."""
+    dates = table.column(DATE_COLUMN).combine_chunks()
+    if not pa.types.is_dictionary(dates.type):
+        dates = pc.dictionary_encode(dates)
+    position = table.schema.get_field_index(DATE_COLUMN)
+    days = {str(day): i for i, day in enumerate(dates.dictionary.to_pylist())}
     written: list[str] = []
-    for day, rows in frame.groupby(DATE_COLUMN, sort=True):
+    for day in sorted(days):
+        if len(days) == 1:
+            rows = table
+        else:
+            rows = table.filter(pc.equal(dates.indices, days[day]))
+            if not rows.num_rows:
+                continue
+            one = pa.DictionaryArray.from_arrays(
+                pa.array(np.zeros(rows.num_rows, dtype=np.int32)), pa.array([day])
+            )
+            rows = rows.set_column(position, DATE_COLUMN, one)
         rel = f"{PARTITION_PREFIX}{day}/part-{part}.parquet"
         dest = root / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
-        table = pa.Table.from_pandas(rows.reset_index(drop=True), preserve_index=False)
-        pq.write_table(table, dest)
+        write_part(rows, dest)
         written.append(rel)
     return written
+
+
+def write_part(table: pa.Table, dest: Path) -> None:
+    """One Parquet part. Text and dictionary columns are dictionary-encoded (the
+    constants cost nothing), numbers and timestamps are not (a dictionary of distinct
+    values is only a wasted pass). No Arrow schema is stored, so readers get plain
+    columns back, not categoricals."""
+    encoded = [
+        f.name
+        for f in table.schema
+        if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type)
+        or pa.types.is_large_string(f.type)
+    ]  # fmt: skip
+    pq.write_table(table, dest, use_dictionary=encoded, store_schema=False)
 
 
 def read_parts(paths: Iterable[tuple[str, Path]]) -> pd.DataFrame:

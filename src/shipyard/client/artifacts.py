@@ -43,6 +43,7 @@ __all__ = [
     "Reference",
     "log_artifact",
     "log_dataset",
+    "store_files",
 ]
 
 Progress = Callable[[int, int], None]
@@ -116,6 +117,20 @@ def _hash_all(files: Sequence[tuple[str, Path]]) -> list[FileEntry]:
     ]
 
 
+def store_files(
+    backend: Backend, files: Sequence[tuple[str, Path]], progress: Progress | None = None
+) -> list[FileEntry]:
+    """Store ``(artifact path, local file)`` pairs in the backend's blob store and return
+    their manifest entries, without committing a version: the files are hashed, their
+    digests leased (garbage collection keeps them until a commit within the grace
+    period), and only blobs the store lacks are uploaded, each verified on arrival.
+    Commit the entries with ``commit_stored`` (any process may do either half)."""
+    files = [(validate_artifact_path(rel), Path(file)) for rel, file in files]
+    entries = _hash_all(files)
+    _upload_missing(backend, files, entries, progress)
+    return entries
+
+
 def log_artifact(
     backend: Backend,
     path: str | os.PathLike[str] | None,
@@ -146,8 +161,7 @@ def log_artifact(
         raise InvalidInputError("Nothing to log: give a path, a base version or references")
     if remove and base is None:
         raise InvalidInputError("remove= needs a base version to remove files from")
-    entries = _hash_all(files)
-    _upload_missing(backend, files, entries, progress)
+    entries = store_files(backend, files, progress)
     entries += [describe(p, ref) for p, ref in (references or {}).items()]
     if base is not None:
         entries = incremental(_base_entries(backend, base), entries, remove)

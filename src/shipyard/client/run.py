@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from types import TracebackType
 from typing import Any
 
+from shipyard.artifacts import FileEntry
 from shipyard.client.artifacts import ArtifactVersion, Progress, Reference, log_artifact
 from shipyard.client.backend import Backend
 from shipyard.client.logger import BatchLogger
@@ -272,6 +273,25 @@ class Run:
             self.backend, path, name=name, type=type, metadata=metadata, aliases=aliases,
             run_id=self.id, base=base, remove=remove, references=references,
             progress=progress,
+        )  # fmt: skip
+
+    def commit_artifact(
+        self,
+        entries: Sequence[FileEntry],
+        name: str,
+        type: str = "dataset",
+        metadata: Mapping[str, Any] | None = None,
+        aliases: Sequence[str] = (),
+    ) -> ArtifactVersion:
+        """Commit a version of ``name`` produced by this run from entries whose blobs
+        are already stored (``store_files`` or a ``BlobWriter``, from any process):
+        every blob is leased and checked to be stored first."""
+        from shipyard.client.artifact_commit import commit_stored
+
+        self.flush()
+        return commit_stored(
+            self.backend, entries, name=name, type=type, metadata=metadata,
+            aliases=aliases, run_id=self.id,
         )  # fmt: skip
 
     def log_code(

@@ -13,15 +13,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import pyarrow as pa
-import pyarrow.parquet as pq
 
-from shipyard.batch import EXECUTORS, PREDICTIONS_TYPE, ScoreJob, commit_files, run_local, run_ray
+from shipyard.batch import EXECUTORS, Scored, ScoreJob, run_local, run_ray
 from shipyard.client import Client, Run, start_run
+from shipyard.client.artifact_commit import BlobWriter
 from shipyard.client.artifacts import ArtifactVersion
 from shipyard.core.errors import InvalidInputError
-from shipyard.predictions.inputs import read_table, with_features
+from shipyard.predictions.commit import Committed, commit_run
+from shipyard.predictions.source import Source, open_source
 
 #: progress(stage, rows done in this call, total rows or None)
 Progress = Callable[[str, int, int | None], None]
@@ -98,8 +98,11 @@ def predict_batch(
     time with feature service ``features``, or ``data`` given whole. ``executor``
     ``"local"`` scores ``chunk_rows`` chunks across ``workers`` processes (default: all
     cores), ``"ray"`` with Ray Data ``map_batches`` (local Ray unless ``ray_address`` or
-    RAY_ADDRESS). ``files_dir`` also publishes the Parquet parts to
-    ``<files_dir>/<output>/current``; ``sql_url`` + ``sql_table`` append them to a table."""
+    RAY_ADDRESS). A ``data`` Parquet file is read by the workers in place; other rows are
+    written once to a temporary Parquet file. The workers store their parts in the blob
+    store and the run commits one version from them. ``files_dir`` also publishes the
+    Parquet parts to ``<files_dir>/<output>/current``; ``sql_url`` + ``sql_table`` append
+    them to a table, committed only once the version is."""
     by_features = features is not None and entities is not None and data is None
     if not by_features and (data is None or features is not None or entities is not None):
         raise InvalidInputError(
@@ -112,6 +115,7 @@ def predict_batch(
     tell = progress or (lambda stage, done, total: None)
     client = Client(tracking_uri)
     try:
+        _check_sql_target(client, sql_url)
         return _run(client, locals(), plan, tell, started)
     finally:
         client.close()
@@ -140,35 +144,48 @@ def _run(
     ) as run:  # fmt: skip
         if model.artifact_ref:
             run.use_artifact(model.artifact_ref)
-        rows = _rows(client, args, tell)
-        constants = {
+        info = {
             "model_name": mv.name if mv else None,
             "model_version": mv.version if mv else None,
             "feature_service": service,
             "feature_service_version": service_version,
-            "predicted_at": pd.Timestamp(datetime.now(UTC)),
+            "predicted_at": datetime.now(UTC),
             "batch_run_id": run.id,
         }
-        columns = _feature_columns(model, rows, args)
+        columns = _feature_columns(model, args)
         with tempfile.TemporaryDirectory(prefix="shipyard-batch-") as tmp:
-            out, count = _score(model, rows, columns, constants, args, plan, Path(tmp), tell)
-            result = _commit(run, out, count, args, constants, started)
-        run.log({"rows": count, "rows_per_second": result.rows_per_second})
+            source = open_source(
+                client, args, columns=columns, workers=plan.workers, tmp=Path(tmp), tell=tell
+            )
+            out = Path(tmp) / "predictions"
+            scored = _score(model, source, columns, info, args, plan, client, out, tell)
+            done = commit_run(run, client, scored, out, args, info)
+        result = _result(run, done, scored, info, started)
+        run.log({"rows": result.rows, "rows_per_second": result.rows_per_second})
     return result
 
 
-def _rows(client: Client, args: dict[str, Any], tell: Progress) -> pd.DataFrame:
-    if args["data"] is not None:
-        return read_table(args["data"], args["entities_sql_url"])
-    entities = read_table(args["entities"], args["entities_sql_url"])
-    total = len(entities)
-    return with_features(
-        client.backend, entities, args["features"], args["timestamp_column"],
-        lambda n: tell("features", n, total),
-    )  # fmt: skip
+def _check_sql_target(client: Client, sql_url: str | None) -> None:
+    """SQLite has one writer: the SQL copy's open transaction would block the artifact
+    commit if both were the same database file."""
+    if sql_url is None:
+        return
+    import sqlalchemy as sa
+
+    if not client.tracking_uri.startswith("sqlite"):
+        return  # PostgreSQL takes concurrent writers; a server's database is its own
+    target, store = sa.make_url(sql_url), sa.make_url(client.tracking_uri)
+    if target.get_backend_name() == store.get_backend_name() == "sqlite" and (
+        target.database and store.database
+        and Path(target.database).resolve() == Path(store.database).resolve()
+    ):  # fmt: skip
+        raise InvalidInputError(
+            f"sql_url {sql_url!r} is the metadata database itself; give the SQL copy its "
+            "own database (SQLite lets one writer in at a time)"
+        )
 
 
-def _feature_columns(model: Any, rows: pd.DataFrame, args: dict[str, Any]) -> list[str]:
+def _feature_columns(model: Any, args: dict[str, Any]) -> list[str]:
     if args["feature_columns"] is not None:
         return list(args["feature_columns"])
     signature = model.signature
@@ -180,77 +197,59 @@ def _feature_columns(model: Any, rows: pd.DataFrame, args: dict[str, Any]) -> li
     )
 
 
+# Arrow types of the constant columns, so a None (no feature service) keeps its type.
+_TYPES = {
+    "model_name": pa.string(),
+    "model_version": pa.int64(),
+    "feature_service": pa.string(),
+    "feature_service_version": pa.int64(),
+    "predicted_at": pa.timestamp("us", tz="UTC"),
+    "batch_run_id": pa.string(),
+}
+
+
 def _score(  # noqa: PLR0917 - internal: the run's pieces, in order
     model: Any,
-    rows: pd.DataFrame,
+    source: Source,
     columns: list[str],
-    constants: dict[str, Any],
+    info: dict[str, Any],
     args: dict[str, Any],
     plan: _Plan,
-    tmp: Path,
+    client: Client,
+    out: Path,
     tell: Progress,
-) -> tuple[Path, int]:
+) -> Scored:
     from shipyard.models import load_model_dir
 
-    source = tmp / "input.parquet"
-    pq.write_table(
-        pa.Table.from_pandas(rows, preserve_index=False), source, row_group_size=plan.chunk_rows
-    )
-    out = tmp / "predictions"
     out.mkdir()
     job = ScoreJob(
-        input_path=source,
+        input_path=source.path,
         output_root=out,
         loader=functools.partial(load_model_dir, model.path, allow_unsafe=args["allow_unsafe"]),
         feature_columns=columns,
-        constants=constants,
+        sink=BlobWriter.for_backend(client.backend),
+        constants={k: pa.scalar(v, _TYPES[k]) for k, v in info.items()},
         timestamp_column=args["timestamp_column"],
-        run_date=datetime.now(UTC).strftime("%Y-%m-%d"),
+        run_date=info["predicted_at"].strftime("%Y-%m-%d"),
+        chunk_rows=plan.chunk_rows,
+        keep_files=plan.executor == "local",
     )
-    total = len(rows)
-    del rows
 
     def on_rows(n: int) -> None:
-        tell("predict", n, total)
+        tell("predict", n, source.rows)
 
     if plan.executor == "ray":
-        count = run_ray(job, plan.workers, plan.chunk_rows, plan.ray_address, on_rows)
-    else:
-        count = run_local(job, plan.workers, on_rows)
-    return out, count
+        return run_ray(job, plan.workers, plan.chunk_rows, plan.ray_address, on_rows)
+    return run_local(job, source.slices, plan.workers, on_rows)
 
 
-def _commit(  # noqa: PLR0917 - internal: the run's pieces, in order
-    run: Run,
-    out: Path,
-    count: int,
-    args: dict[str, Any],
-    constants: dict[str, Any],
-    started: float,
+def _result(
+    run: Run, done: Committed, scored: Scored, info: dict[str, Any], started: float
 ) -> BatchResult:
-    from shipyard.batch import commit_sql, read_parts
-    from shipyard.batch.layout import partition_of
-
-    parts = sorted(str(p.relative_to(out)) for p in out.rglob("*.parquet"))
-    dates = sorted({d for d in (partition_of(p) for p in parts) if d})
-    meta = {
-        "rows": count, "dates": dates, "model_uri": args["model_uri"],
-        "model_name": constants["model_name"], "model_version": constants["model_version"],
-        "feature_service": constants["feature_service"],
-        "feature_service_version": constants["feature_service_version"],
-        "batch_run_id": run.id, "predicted_at": constants["predicted_at"].isoformat(),
-    }  # fmt: skip
-    sql_rows = None
-    if args["sql_url"] is not None:
-        frames = (read_parts([(p, out / p)]) for p in parts)
-        sql_rows = commit_sql(frames, args["sql_url"], args["sql_table"])
-    artifact = run.log_artifact(out, name=args["output"], type=PREDICTIONS_TYPE, metadata=meta)
-    files = None
-    if args["files_dir"] is not None:
-        files = commit_files(out, Path(args["files_dir"]), args["output"], run.id)
     return BatchResult(
-        run_id=run.id, artifact=artifact, rows=count, model_name=constants["model_name"],
-        model_version=constants["model_version"], feature_service=constants["feature_service"],
-        feature_service_version=constants["feature_service_version"], dates=dates,
-        seconds=time.perf_counter() - started, files=files, sql_rows=sql_rows,
+        run_id=run.id, artifact=done.artifact, rows=scored.rows,
+        model_name=info["model_name"], model_version=info["model_version"],
+        feature_service=info["feature_service"],
+        feature_service_version=info["feature_service_version"], dates=done.dates,
+        seconds=time.perf_counter() - started, files=done.files, sql_rows=done.sql_rows,
     )  # fmt: skip

@@ -87,22 +87,23 @@ def run_local(
         return Scored(total, parts)
     # spawn, not fork: a forked child of a process whose OpenMP pool (LightGBM, XGBoost,
     # scikit-learn) has started can hang for ever on the pool's locks.
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=min(workers, len(slices)), initializer=_init_worker, initargs=(job,),
         mp_context=multiprocessing.get_context("spawn"),
-    ) as pool:  # fmt: skip
+    )  # fmt: skip
+    try:
         futures = [pool.submit(_score_slice, part) for part in slices]
-        try:
-            for future in as_completed(futures):
-                done, stored = future.result()
-                total += done
-                parts += stored
-                if on_rows:
-                    on_rows(done)
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+        for future in as_completed(futures):
+            done, stored = future.result()
+            total += done
+            parts += stored
+            if on_rows:
+                on_rows(done)
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    # Every slice is stored: the workers' interpreter teardown need not be waited for.
+    pool.shutdown(wait=False)
     return Scored(total, parts)
 
 

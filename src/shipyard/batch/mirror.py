@@ -98,11 +98,15 @@ class SqlCopy:
     ) -> None:
         try:
             if kind is None:
-                self._transaction.commit()
+                self.commit()
             else:
                 self._transaction.rollback()
         finally:
             self._close()
+
+    def commit(self) -> None:
+        """Commit the inserted rows (the block's end does this)."""
+        self._transaction.commit()
 
     def _close(self) -> None:
         if self._conn is not None:

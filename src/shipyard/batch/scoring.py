@@ -81,7 +81,7 @@ class ScoreJob:
         dictionary array of the few days present."""
         if not self.timestamp_column or self.timestamp_column not in rows.column_names:
             return constant(self.run_date, rows.num_rows)
-        days = utc_days(rows.column(self.timestamp_column))
+        days = utc_days(rows.column(self.timestamp_column)).combine_chunks()
         if days.null_count:
             raise InvalidInputError(
                 f"{days.null_count} input rows have no {self.timestamp_column!r} value to "

@@ -43,7 +43,7 @@ class Slice:
 def open_input(path: Path) -> pq.ParquetFile:
     """The Parquet file at ``path``, or ``InvalidInputError`` saying why it cannot be read."""
     try:
-        return pq.ParquetFile(path, buffer_size=READ_BUFFER)
+        return pq.ParquetFile(path, buffer_size=READ_BUFFER, memory_map=True)
     except (OSError, pa.ArrowException) as exc:
         raise InvalidInputError(f"{path} is not a readable Parquet file: {exc}") from exc
 
@@ -55,8 +55,9 @@ def plan_slices(group_rows: Sequence[int], chunk_rows: int, workers: int) -> lis
     if chunk_rows < 1:
         raise InvalidInputError(f"chunk_rows must be at least 1, not {chunk_rows}")
     total = sum(group_rows)
-    # enough slices to keep every worker busy to the end (at most one piece per slice)
-    share = max(chunk_rows, math.ceil(total / max(workers * 2, 1)))
+    # a big group is cut into slices of ``share`` rows: two per worker, so that none
+    # idles while another finishes a long one (one worker streams it whole)
+    share = max(chunk_rows, math.ceil(total / (2 * workers))) if workers > 1 else total
     spans: list[tuple[tuple[int, ...], int, int, bool]] = []
     pending: list[int] = []
     pending_rows = 0

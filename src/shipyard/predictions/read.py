@@ -15,7 +15,8 @@ from shipyard.core.errors import InvalidInputError, NotFoundError
 
 
 def versions(name: str = "predictions", *, tracking_uri: str | None = None) -> list[Any]:
-    """Every committed batch run of ``name``, oldest first (``ArtifactVersion``s)."""
+    """Every committed batch run of ``name`` not deleted since, oldest first
+    (``ArtifactVersion``s)."""
     client = Client(tracking_uri)
     try:
         return _versions(client, name)
@@ -24,7 +25,11 @@ def versions(name: str = "predictions", *, tracking_uri: str | None = None) -> l
 
 
 def _versions(client: Client, name: str) -> list[ArtifactVersion]:
-    found = [v for v in client.list_artifact_versions(name) if v.type == PREDICTIONS_TYPE]
+    found = [
+        v
+        for v in client.list_artifact_versions(name)
+        if v.type == PREDICTIONS_TYPE and v.record.is_ready
+    ]
     if not found:
         raise NotFoundError(f"no predictions named {name!r}: run a batch prediction first")
     return sorted(found, key=lambda v: v.version)

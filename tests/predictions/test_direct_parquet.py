@@ -93,3 +93,18 @@ def test_a_parquet_file_without_the_features_or_rows_is_refused(
     rows.head(0).to_parquet(tmp_path / "empty.parquet")
     with pytest.raises(InvalidInputError, match="no rows to predict"):
         sy.predict_batch(uri, data=tmp_path / "empty.parquet", workers=1)
+
+
+def test_a_failing_slice_in_any_worker_fails_the_run_and_commits_nothing(
+    embedded: World, tmp_path: Path
+) -> None:
+    uri = f"models:/{embedded.model}@champion"
+    rows = _features(embedded)
+    first = sy.predict_batch(uri, data=rows, output="pred", workers=1)
+    broken = rows.copy()
+    broken.loc[broken.index[-5:], "event_timestamp"] = pd.NaT  # in the last slices
+    path = _write(broken, tmp_path / "broken.parquet", [6] * 10)
+    with pytest.raises(InvalidInputError, match="have no 'event_timestamp'"):
+        sy.predict_batch(uri, data=path, output="pred", chunk_rows=6, workers=2)
+    assert [v.version for v in sy.predictions.versions("pred")] == [1]
+    assert set(sy.predictions.latest("pred")["batch_run_id"]) == {first.run_id}

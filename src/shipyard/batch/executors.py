@@ -9,13 +9,17 @@ and storing the output runs in parallel with scoring instead of after it.
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import multiprocessing
 import os
+import queue
 import shutil
 import tempfile
+import threading
 import uuid
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,20 +52,28 @@ def _store(job: ScoreJob, root: Path, written: Sequence[str]) -> list[Stored]:
 
 # -- local processes ----------------------------------------------------------------------
 _WORKER: dict[str, Any] = {}
+# Thread pools of numeric libraries, sized per worker unless the environment says.
+_THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
-def _init_worker(job: ScoreJob) -> None:
+def _init_worker(job: ScoreJob, threads: int | None = None) -> None:
+    if threads is not None:  # before the loader imports the model's library
+        for name in _THREAD_VARS:
+            os.environ.setdefault(name, str(threads))
     _WORKER["job"] = job
     _WORKER["model"] = job.loader()
 
 
 def _score_slice(part: Slice) -> tuple[int, list[Stored]]:
-    job: ScoreJob = _WORKER["job"]
+    return _score_part(_WORKER["job"], _WORKER["model"], part)
+
+
+def _score_part(job: ScoreJob, model: Any, part: Slice) -> tuple[int, list[Stored]]:
     file = open_input(job.input_path)
     rows = 0
     written: list[str] = []
     for piece, table in enumerate(read_slice(file, part, job.chunk_rows)):
-        out = job.score(_WORKER["model"], table)
+        out = job.score(model, table)
         written += write_partitioned(out, job.output_root, f"{part.index:05d}-{piece:03d}")
         rows += out.num_rows
     return rows, _store(job, job.output_root, written)
@@ -70,41 +82,116 @@ def _score_slice(part: Slice) -> tuple[int, list[Stored]]:
 def run_local(
     job: ScoreJob, slices: Sequence[Slice], workers: int, on_rows: OnRows | None = None
 ) -> Scored:
-    """Score every slice of the input across ``workers`` processes (in this process when
-    ``workers`` or the slice count is 1)."""
+    """Score every slice of the input with ``workers`` scorers: this process (which
+    needs no start-up: it has the libraries loaded) and ``workers - 1`` spawned ones."""
+    workers = min(workers, len(slices))
+    if workers > 1:
+        return _Pool(job, slices, workers, on_rows).run()
     total, parts = 0, list[Stored]()
-    if workers <= 1 or len(slices) <= 1:
-        _init_worker(job)
-        try:
-            for part in slices:
-                done, stored = _score_slice(part)
-                total += done
-                parts += stored
-                if on_rows:
-                    on_rows(done)
-        finally:
-            _WORKER.clear()
-        return Scored(total, parts)
-    # spawn, not fork: a forked child of a process whose OpenMP pool (LightGBM, XGBoost,
-    # scikit-learn) has started can hang for ever on the pool's locks.
-    pool = ProcessPoolExecutor(
-        max_workers=min(workers, len(slices)), initializer=_init_worker, initargs=(job,),
-        mp_context=multiprocessing.get_context("spawn"),
-    )  # fmt: skip
+    _init_worker(job)
     try:
-        futures = [pool.submit(_score_slice, part) for part in slices]
-        for future in as_completed(futures):
-            done, stored = future.result()
+        for part in slices:
+            done, stored = _score_slice(part)
             total += done
             parts += stored
             if on_rows:
                 on_rows(done)
-    except BaseException:
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    # Every slice is stored: the workers' interpreter teardown need not be waited for.
-    pool.shutdown(wait=False)
+    finally:
+        _WORKER.clear()
     return Scored(total, parts)
+
+
+class _Pool:
+    """Slices handed out one at a time to the spawned processes and to a thread of this
+    process, so every scorer keeps busy to the end. Results arrive on one queue and are
+    counted in the calling thread (``on_rows`` runs there)."""
+
+    def __init__(
+        self, job: ScoreJob, slices: Sequence[Slice], workers: int, on_rows: OnRows | None
+    ) -> None:
+        self.job, self.on_rows = job, on_rows
+        self.todo = collections.deque(slices)
+        self.lock = threading.Lock()
+        self.events: queue.Queue[tuple[str, Any]] = queue.Queue()
+        self.threads = max(1, (os.cpu_count() or 1) // workers)
+        # spawn, not fork: a forked child of a process whose OpenMP pool (LightGBM,
+        # XGBoost, scikit-learn) has started can hang for ever on the pool's locks.
+        self.processes = workers - 1
+        self.pool = ProcessPoolExecutor(
+            max_workers=self.processes, initializer=_init_worker, initargs=(job, self.threads),
+            mp_context=multiprocessing.get_context("spawn"),
+        )  # fmt: skip
+        self.running = 0
+
+    def _next(self) -> Slice | None:
+        with self.lock:
+            return self.todo.popleft() if self.todo else None
+
+    def _feed(self) -> None:
+        part = self._next()
+        if part is not None:
+            future = self.pool.submit(_score_slice, part)
+            future.add_done_callback(lambda f: self.events.put(("pool", f)))
+            self.running += 1
+
+    def _score_here(self) -> None:
+        try:
+            with _thread_limit(self.threads):
+                model = self.job.loader()
+                while (part := self._next()) is not None:
+                    self.events.put(("here", _score_part(self.job, model, part)))
+        except BaseException as exc:  # reported to the calling thread, which raises it
+            self.events.put(("failed", exc))
+        else:
+            self.events.put(("done", None))
+
+    def run(self) -> Scored:
+        here = threading.Thread(target=self._score_here, name="shipyard-batch", daemon=True)
+        total, parts = 0, list[Stored]()
+        try:
+            for _ in range(self.processes):  # one slice in flight per process
+                self._feed()
+            here.start()
+            scoring_here = True
+            while self.running or scoring_here:
+                kind, payload = self.events.get()
+                if kind == "failed":
+                    raise payload
+                if kind == "done":
+                    scoring_here = False
+                    continue
+                if kind == "pool":
+                    self.running -= 1
+                    payload = payload.result()
+                    self._feed()
+                done, stored = payload
+                total += done
+                parts += stored
+                if self.on_rows:
+                    self.on_rows(done)
+        except BaseException:
+            with self.lock:
+                self.todo.clear()
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            if here.is_alive():
+                here.join()
+            raise
+        # Every slice is stored: the workers' interpreter teardown need not be waited for.
+        self.pool.shutdown(wait=False)
+        return Scored(total, parts)
+
+
+def _thread_limit(threads: int) -> contextlib.AbstractContextManager[Any]:
+    """This thread's OpenMP/BLAS pools limited to ``threads`` (threadpoolctl, when it
+    is installed and the environment sets no limit)."""
+    if any(os.environ.get(name) for name in _THREAD_VARS):
+        return contextlib.nullcontext()
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    limits: contextlib.AbstractContextManager[Any] = threadpool_limits(limits=threads)
+    return limits
 
 
 # -- Ray Data -----------------------------------------------------------------------------

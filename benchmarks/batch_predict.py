@@ -12,8 +12,8 @@ Measured, each end to end over the same Parquet file of features:
 * shipyard ray: the same with Ray Data ``map_batches`` on a local Ray;
 * ray by hand: ``read_parquet → map_batches(model.predict) → write_parquet`` with
   actors that hold the model (no run, no artifact, no partitioning).
-For the Shipyard runs the time is split from the progress callbacks: start-up (until the
-first chunk is scored), scoring, and the commit after the last chunk.
+For the Shipyard runs the progress callbacks time the first and the last chunk scored
+and the commit after it (Ray reports its chunks as its output streams back).
 Scoring threads are pinned to one per worker (OMP_NUM_THREADS=1) so that the workers,
 not LightGBM's OpenMP pool, spread the work. The load average is printed with each
 figure: the machine is shared.
@@ -122,8 +122,8 @@ def _shipyard(
     _report(label, result.rows, result.seconds, limit)
     if stamps:
         print(
-            f"{'':<28} start-up {stamps[0] - started:.1f} s, scoring "
-            f"{stamps[-1] - stamps[0]:.1f} s, commit {ended - stamps[-1]:.1f} s"
+            f"{'':<28} first chunk scored after {stamps[0] - started:.1f} s, last after "
+            f"{stamps[-1] - started:.1f} s, then the commit {ended - stamps[-1]:.1f} s"
         )
 
 

@@ -53,7 +53,11 @@ def predict_command(
     executor: Annotated[str, typer.Option(help="local (processes) or ray (Ray Data).")] = "local",
     workers: Annotated[
         int | None,
-        typer.Option(help="Processes or Ray actors (default: all cores).", show_default=False),
+        typer.Option(
+            help="Parallel scorers (default: all cores): this process and N-1 spawned "
+            "ones, or N Ray actors.",
+            show_default=False,
+        ),
     ] = None,
     chunk_rows: Annotated[int, typer.Option(help="Rows per chunk a worker scores.")] = 250_000,
     ray_address: Annotated[

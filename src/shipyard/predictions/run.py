@@ -96,13 +96,14 @@ def predict_batch(
 
     Rows are ``entities`` (DataFrame, .parquet/.csv path or SQL query) joined point in
     time with feature service ``features``, or ``data`` given whole. ``executor``
-    ``"local"`` scores ``chunk_rows`` chunks across ``workers`` processes (default: all
-    cores), ``"ray"`` with Ray Data ``map_batches`` (local Ray unless ``ray_address`` or
-    RAY_ADDRESS). A ``data`` Parquet file is read by the workers in place; other rows are
-    written once to a temporary Parquet file. The workers store their parts in the blob
-    store and the run commits one version from them. ``files_dir`` also publishes the
-    Parquet parts to ``<files_dir>/<output>/current``; ``sql_url`` + ``sql_table`` append
-    them to a table, committed only once the version is."""
+    ``"local"`` scores ``chunk_rows`` chunks with ``workers`` scorers (default: all
+    cores; this process and ``workers - 1`` spawned ones), ``"ray"`` with Ray Data
+    ``map_batches`` (local Ray unless ``ray_address`` or RAY_ADDRESS). A ``data``
+    Parquet file is read by the workers in place; other rows are written once to a
+    temporary Parquet file. The workers store their parts in the blob store and the run
+    commits one version from them. ``files_dir`` also publishes the Parquet parts to
+    ``<files_dir>/<output>/current``; ``sql_url`` + ``sql_table`` append them to a table,
+    committed only once the version is."""
     by_features = features is not None and entities is not None and data is None
     if not by_features and (data is None or features is not None or entities is not None):
         raise InvalidInputError(

@@ -118,9 +118,70 @@ def test_a_run_with_many_inputs_and_a_diamond(
     assert ids(down) == {"raw:v1", chain.run_a, run_c, "features:v1", "report:v1"}
 
 
-@pytest.mark.parametrize(("direction", "depth"), [("sideways", 1), ("both", -1), ("both", 101)])
+@pytest.mark.parametrize(("direction", "depth"), [("sideways", 1), ("both", -1), ("both", 1001)])
 def test_bad_walks_are_refused(
     svc: ArtifactService, chain: Chain, direction: str, depth: int
 ) -> None:
     with pytest.raises(InvalidInputError):
         svc.lineage("model:v1", direction, depth)
+
+
+def long_chain(svc: ArtifactService, new_run: Callable[..., str], links: int) -> list[str]:
+    """step0:v1 → run → step1:v1 → … → step{links}:v1; the run ids, oldest first."""
+    svc.commit_version("step0", "dataset", [stored("d", b"0")])
+    made = []
+    for i in range(1, links + 1):
+        run_id = new_run(f"make-{i}")
+        svc.record_use(run_id, f"step{i - 1}")
+        svc.commit_version(f"step{i}", "dataset", [stored("d", str(i).encode())], run_id=run_id)
+        made.append(run_id)
+    return made
+
+
+def test_a_long_chain_is_walked_to_its_root_by_default(
+    svc: ArtifactService, new_run: Callable[..., str]
+) -> None:
+    made = long_chain(svc, new_run, 12)  # 24 hops: three times the old default's reach
+    graph = svc.lineage("step12:v1", "upstream")
+    assert graph.node("step0:v1").hops == 24 and not graph.truncated
+    assert graph.stopped_by is None and len(graph.runs) == 12
+    assert [n.id for n in graph.runs] == list(reversed(made))
+    assert svc.lineage("step0:v1", "downstream").node("step12:v1").hops == 24
+    whole = svc.lineage("step6:v1")  # both ways, from the middle
+    assert {"step0:v1", "step12:v1"} <= ids(whole) and not whole.truncated
+    exact = svc.lineage("step12:v1", "upstream", depth=12)
+    assert not exact.truncated and ids(exact) == ids(graph)  # nothing left beyond
+    short = svc.lineage("step12:v1", "upstream", depth=3)
+    assert short.truncated and short.stopped_by == "depth" and "step8:v1" not in ids(short)
+    assert LineageGraph.from_dict(short.to_dict()) == short
+
+
+def test_the_hard_caps_are_reported_not_silent(
+    svc: ArtifactService, new_run: Callable[..., str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shipyard.artifacts import lineage
+
+    long_chain(svc, new_run, 10)
+    monkeypatch.setattr(lineage, "MAX_GENERATIONS", 4)
+    capped = svc.lineage("step10:v1", "upstream")
+    assert capped.truncated and capped.stopped_by == "max_generations"
+    assert "step6:v1" in ids(capped) and "step5:v1" not in ids(capped)
+    monkeypatch.setattr(lineage, "MAX_GENERATIONS", 1_000)
+    monkeypatch.setattr(lineage, "MAX_NODES", 5)
+    crowded = svc.lineage("step0:v1", "downstream")
+    assert crowded.truncated and crowded.stopped_by == "max_nodes"
+    assert len(crowded.nodes) < 11 * 2
+
+
+def test_a_cycle_in_the_usage_edges_ends(
+    svc: ArtifactService, new_run: Callable[..., str]
+) -> None:
+    # run A consumes a:v1 and makes b:v1, which it also reads back; run B consumes b:v1
+    svc.commit_version("a", "dataset", [stored("a", b"a")])
+    run_a, run_b = new_run("a"), new_run("b")
+    svc.record_use(run_a, "a:v1")
+    svc.commit_version("b", "dataset", [stored("b", b"b")], run_id=run_a)
+    svc.record_use(run_b, "b:v1")
+    svc.record_use(run_a, "b:v1")  # a loop: A → b:v1 → A
+    graph = svc.lineage("b:v1")
+    assert ids(graph) == {"a:v1", "b:v1", run_a, run_b} and not graph.truncated

@@ -101,6 +101,11 @@ def test_alias_diff_lineage(invoke: Invoke, folder: Path) -> None:
     assert {n["id"] for n in graph["nodes"]} == {"feat:v1", producer.id, consumer.id}
     up = ok(invoke("artifacts", "lineage", "feat:v1", "--direction", "upstream"))
     assert consumer.id[:12] not in up.stdout
+    assert "goes on beyond" not in tree.stdout  # the default walks all of it
+    short = ok(invoke("artifacts", "lineage", "feat:v1", "--depth", "0"))
+    assert "stopped at the --depth asked" in short.stdout
+    assert json.loads(ok(invoke("artifacts", "lineage", "feat:v1", "--depth", "0", "--json"))
+                      .stdout)["stopped_by"] == "depth"  # fmt: skip
 
     shown = ok(invoke("artifacts", "show", "feat:v1"))
     assert producer.id in shown.stdout and consumer.id in shown.stdout

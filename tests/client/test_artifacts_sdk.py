@@ -204,3 +204,21 @@ def test_log_dataset_stores_parquet_and_stats(
     assert from_csv.metadata["rows"] == 4 and from_csv.producer_run_id is None
     with pytest.raises(InvalidInputError):
         sy.log_dataset(tmp_path / "nope.txt", "bad")
+
+
+def test_lineage_of_a_long_chain_reaches_the_root(tracking_uri: str, tmp_path: Path) -> None:
+    """Ten runs each turning one dataset into the next (20 hops): the default walk (and
+    the REST default behind the HTTP backend) reaches the first one."""
+    client = Client(tracking_uri)
+    project = "chain"
+    first = client.log_artifact(make_folder(tmp_path / "d0", {"x": "0"}), f"{project}-0")
+    for i in range(1, 11):
+        with sy.start_run(project=project, tracking_uri=tracking_uri) as run:
+            run.use_artifact(f"{project}-{i - 1}:latest")
+            run.log_artifact(make_folder(tmp_path / f"d{i}", {"x": str(i)}), name=f"{project}-{i}")
+    graph = client.lineage(f"{project}-10:v1", direction="upstream")
+    assert graph.node(first.ref).hops == 20 and not graph.truncated
+    short = client.lineage(f"{project}-10:v1", direction="upstream", depth=2)
+    assert short.truncated and short.stopped_by == "depth"
+    assert first.ref not in {n.id for n in short.nodes}
+    client.close()

@@ -3,6 +3,10 @@
 ``depth`` counts generations: upstream of a version, one generation is the run that
 produced it plus the versions that run consumed; downstream, the runs that consumed it
 plus the versions those runs produced. Each generation costs two batched queries.
+Without a depth the walk goes to the roots (and leaves): every node is visited once,
+and the hard caps ``MAX_GENERATIONS`` and ``MAX_NODES`` stop a runaway walk. A walk
+that stopped with lineage left beyond it (at the depth asked or at a cap) says so in
+``truncated`` and ``stopped_by`` instead of looking complete.
 """
 
 from __future__ import annotations
@@ -19,8 +23,10 @@ from shipyard.core.errors import InvalidInputError
 from shipyard.store.schema import artifact_usage, artifact_versions, artifacts, projects, runs
 
 Direction = Literal["both", "upstream", "downstream"]
+StopReason = Literal["depth", "max_generations", "max_nodes"]
 DIRECTIONS: tuple[Direction, ...] = ("both", "upstream", "downstream")
-MAX_DEPTH = 100
+MAX_GENERATIONS = 1_000
+MAX_NODES = 50_000
 OUTPUT: EdgeKind = "output"
 INPUT: EdgeKind = "input"
 
@@ -32,6 +38,7 @@ class _Walk:
     versions: dict[int, int] = field(default_factory=dict)
     runs: dict[str, int] = field(default_factory=dict)
     edges: set[tuple[str, int, EdgeKind]] = field(default_factory=set)
+    stopped_by: StopReason | None = None  # set when lineage is left beyond the walk
 
     def add_version(self, vid: int, hops: int) -> bool:
         if vid in self.versions and self.versions[vid] <= hops:
@@ -46,18 +53,24 @@ class _Walk:
         return True
 
 
-def check_walk(direction: str, depth: int) -> Direction:
+def check_walk(direction: str, depth: int | None) -> Direction:
     if direction not in DIRECTIONS:
         raise InvalidInputError(
             f"Unknown lineage direction {direction!r:.40}; use {', '.join(DIRECTIONS)}"
         )
-    if isinstance(depth, bool) or not isinstance(depth, int) or not 0 <= depth <= MAX_DEPTH:
-        raise InvalidInputError(f"Lineage depth must be an integer from 0 to {MAX_DEPTH}")
+    if depth is None:
+        return direction
+    if isinstance(depth, bool) or not isinstance(depth, int) or not 0 <= depth <= MAX_GENERATIONS:
+        raise InvalidInputError(
+            f"Lineage depth must be an integer from 0 to {MAX_GENERATIONS} "
+            "(or none: to the roots)"
+        )
     return direction
 
 
-def walk(conn: Connection, start: int, direction: Direction, depth: int) -> _Walk:
-    """Breadth-first walk from version ``start``, ``depth`` generations each way."""
+def walk(conn: Connection, start: int, direction: Direction, depth: int | None) -> _Walk:
+    """Breadth-first walk from version ``start``, ``depth`` generations each way (None:
+    until nothing is left or a hard cap is hit)."""
     sides: list[tuple[EdgeKind, EdgeKind]] = []
     if direction in ("both", "upstream"):
         sides.append((OUTPUT, INPUT))  # who made it, then what they consumed
@@ -66,21 +79,51 @@ def walk(conn: Connection, start: int, direction: Direction, depth: int) -> _Wal
     merged = _Walk()
     merged.add_version(start, 0)
     for to_runs, to_versions in sides:
-        side = _Walk()  # each side walks on its own: a node seen upstream is still expanded
-        side.add_version(start, 0)
-        frontier = {start}
-        for generation in range(depth):
-            hops = 2 * generation
-            new_runs = _step_to_runs(conn, side, frontier, to_runs, hops + 1)
-            frontier = _step_to_versions(conn, side, new_runs, to_versions, hops + 2)
-            if not frontier:
-                break
+        side = _walk_side(conn, start, to_runs, to_versions, depth)
         for vid, h in side.versions.items():
             merged.add_version(vid, h)
         for run_id, h in side.runs.items():
             merged.add_run(run_id, h)
         merged.edges |= side.edges
+        merged.stopped_by = merged.stopped_by or side.stopped_by
     return merged
+
+
+def _walk_side(
+    conn: Connection, start: int, to_runs: EdgeKind, to_versions: EdgeKind, depth: int | None
+) -> _Walk:
+    """One direction on its own: a node seen upstream is still expanded downstream."""
+    side = _Walk()
+    side.add_version(start, 0)
+    limit = depth if depth is not None else MAX_GENERATIONS
+    frontier, generation = {start}, 0
+    while frontier:
+        reason = _stop(generation, limit, depth is not None, len(side.versions) + len(side.runs))
+        if reason is not None:
+            if _has_more(conn, frontier, to_runs):
+                side.stopped_by = reason
+            break
+        hops = 2 * generation
+        new_runs = _step_to_runs(conn, side, frontier, to_runs, hops + 1)
+        frontier = _step_to_versions(conn, side, new_runs, to_versions, hops + 2)
+        generation += 1
+    return side
+
+
+def _stop(generation: int, limit: int, asked: bool, nodes: int) -> StopReason | None:
+    if generation >= limit:
+        return "depth" if asked else "max_generations"
+    return "max_nodes" if nodes >= MAX_NODES else None
+
+
+def _has_more(conn: Connection, versions: Iterable[int], kind: EdgeKind) -> bool:
+    """Whether any of ``versions`` has an edge of ``kind`` (lineage beyond the walk)."""
+    u = artifact_usage
+    for ids in chunked(sorted(versions)):
+        query = select(u.c.run_id).where(u.c.version_id.in_(ids), u.c.direction == kind)
+        if conn.execute(query.limit(1)).first() is not None:
+            return True
+    return False
 
 
 def _step_to_runs(
@@ -128,7 +171,13 @@ def build_graph(conn: Connection, start: int, found: _Walk) -> LineageGraph:
     nodes = [*version_nodes.values(), *run_nodes]
     nodes.sort(key=lambda n: (n.hops, n.kind, n.id))
     ordered = sorted(edges, key=lambda e: (e.source, e.target, e.kind))
-    return LineageGraph(root=labels[start], nodes=tuple(nodes), edges=tuple(ordered))
+    return LineageGraph(
+        root=labels[start],
+        nodes=tuple(nodes),
+        edges=tuple(ordered),
+        truncated=found.stopped_by is not None,
+        stopped_by=found.stopped_by,
+    )
 
 
 def _version_nodes(conn: Connection, hops: dict[int, int]) -> dict[int, LineageNode]:

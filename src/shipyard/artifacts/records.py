@@ -201,11 +201,17 @@ class LineageEdge:
 
 @dataclass(frozen=True)
 class LineageGraph:
-    """Nodes sorted by (hops, kind, id), edges sorted; ``root`` is the start node's id."""
+    """Nodes sorted by (hops, kind, id), edges sorted; ``root`` is the start node's id.
+
+    ``truncated`` is True when lineage goes on beyond the graph: the walk stopped at the
+    depth asked (``stopped_by="depth"``) or at a hard cap (``"max_generations"``,
+    ``"max_nodes"``)."""
 
     root: str
     nodes: tuple[LineageNode, ...]
     edges: tuple[LineageEdge, ...]
+    truncated: bool = False
+    stopped_by: str | None = None
 
     def node(self, node_id: str) -> LineageNode:
         for node in self.nodes:
@@ -226,6 +232,8 @@ class LineageGraph:
             "root": self.root,
             "nodes": [n.to_dict() for n in self.nodes],
             "edges": [e.to_dict() for e in self.edges],
+            "truncated": self.truncated,
+            "stopped_by": self.stopped_by,
         }
 
     @classmethod
@@ -234,6 +242,8 @@ class LineageGraph:
             root=data["root"],
             nodes=tuple(LineageNode.from_dict(n) for n in data["nodes"]),
             edges=tuple(LineageEdge.from_dict(e) for e in data["edges"]),
+            truncated=bool(data.get("truncated", False)),
+            stopped_by=data.get("stopped_by"),
         )
 
 

@@ -292,11 +292,13 @@ class ArtifactService:
         return out
 
     def lineage(
-        self, ref: str | ArtifactRef, direction: str = "both", depth: int = 3
+        self, ref: str | ArtifactRef, direction: str = "both", depth: int | None = None
     ) -> LineageGraph:
         """Runs and versions around version ``ref``: ``upstream`` (what it was made
         from), ``downstream`` (what was made from it) or ``both``, ``depth`` generations
-        each way. Deleted runs and versions stay in the graph, marked DELETED."""
+        each way (None: to the roots and leaves, up to the hard caps; the graph's
+        ``truncated`` says when lineage goes on beyond it). Deleted runs and versions
+        stay in the graph, marked DELETED."""
         walk_direction = lineage_.check_walk(direction, depth)
         with read_connection(self.engine) as conn:
             start = self._resolve(conn, parse_ref(ref), include_deleted=True)

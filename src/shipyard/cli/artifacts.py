@@ -24,6 +24,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from shipyard.artifacts import FileEntry, LineageGraph, LineageNode
+from shipyard.artifacts.lineage import MAX_GENERATIONS, MAX_NODES
 from shipyard.cli.options import AsJson, TrackingUri, open_client
 from shipyard.cli.render import console, format_time, format_value, print_json
 from shipyard.client.artifacts import ArtifactVersion
@@ -293,13 +294,32 @@ def lineage_tree(graph: LineageGraph, direction: str) -> Tree:
     return tree
 
 
+def truncation_note(graph: LineageGraph) -> str:
+    """Why a lineage graph stops short of the roots (or leaves)."""
+    why = {
+        "depth": "at the --depth asked",
+        "max_generations": f"at the hard cap of {MAX_GENERATIONS} generations",
+        "max_nodes": f"at the hard cap of {MAX_NODES} nodes",
+    }.get(str(graph.stopped_by), "early")
+    return f"Lineage goes on beyond this graph: the walk stopped {why}."
+
+
 @app.command("lineage")
 def lineage_command(
     ref: Ref,
     direction: Annotated[
         str, typer.Option("--direction", help="upstream, downstream or both.")
     ] = "both",
-    depth: Annotated[int, typer.Option("--depth", help="Generations to follow.")] = 3,
+    depth: Annotated[
+        int | None,
+        typer.Option(
+            "--depth",
+            help="Generations to follow (default: all of them, to the raw data and the "
+            f"last consumers; at most {MAX_GENERATIONS}).",
+            min=0,
+            max=MAX_GENERATIONS,
+        ),
+    ] = None,
     as_json: AsJson = False,
     tracking_uri: TrackingUri = None,
 ) -> None:
@@ -310,6 +330,8 @@ def lineage_command(
         print_json(graph.to_dict())
         return
     console.print(lineage_tree(graph, direction))
+    if graph.truncated:
+        console.print(f"[yellow]{truncation_note(graph)}[/yellow]")
 
 
 @app.command("diff")

@@ -205,3 +205,5 @@ def trace_command(
     for a in found["artifacts"]:
         table.add_row(str(a["hops"]), "artifact", a["ref"], a["type"] or "")
     console.print(table)
+    if found["truncated"]:
+        console.print("[yellow]Lineage goes on beyond this: the walk hit its hard cap.[/yellow]")

@@ -70,7 +70,7 @@ class ArtifactBackend(Protocol):
         ...
 
     def artifact_lineage(
-        self, ref: str, direction: str = "both", depth: int = 3
+        self, ref: str, direction: str = "both", depth: int | None = None
     ) -> LineageGraph: ...
 
     def run_artifacts(self, run_id: str) -> dict[str, list[ArtifactVersionRecord]]:

@@ -391,8 +391,12 @@ class HttpBackend(HttpFeatures, HttpRegistry, HttpMedia, HttpPipelines, HttpRepo
         path = f"/runs/{_segment(run_id)}/artifact-inputs"
         return ArtifactVersionRecord.from_dict(self._json("POST", path, {"ref": ref}))
 
-    def artifact_lineage(self, ref: str, direction: str = "both", depth: int = 3) -> LineageGraph:
-        params = {"ref": ref, "direction": direction, "depth": str(depth)}
+    def artifact_lineage(
+        self, ref: str, direction: str = "both", depth: int | None = None
+    ) -> LineageGraph:
+        params = {"ref": ref, "direction": direction}
+        if depth is not None:
+            params["depth"] = str(depth)
         return LineageGraph.from_dict(self._json("GET", "/artifacts/lineage", params=params))
 
     def run_artifacts(self, run_id: str) -> dict[str, list[ArtifactVersionRecord]]:

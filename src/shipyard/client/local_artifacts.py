@@ -89,7 +89,9 @@ class LocalArtifacts:
         parsed = parse_ref(ref)
         return self.artifacts.record_use(run_id, parsed.name, parsed.selector)
 
-    def artifact_lineage(self, ref: str, direction: str = "both", depth: int = 3) -> LineageGraph:
+    def artifact_lineage(
+        self, ref: str, direction: str = "both", depth: int | None = None
+    ) -> LineageGraph:
         return self.artifacts.lineage(ref, direction, depth)
 
     def run_artifacts(self, run_id: str) -> dict[str, list[ArtifactVersionRecord]]:

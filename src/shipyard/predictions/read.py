@@ -83,12 +83,13 @@ def trace(
     row: Mapping[str, Any] | pd.Series,
     name: str = "predictions",
     *,
-    depth: int = 8,
+    depth: int | None = None,
     tracking_uri: str | None = None,
 ) -> dict[str, Any]:
     """Where one prediction row comes from: its batch run, the predictions version, the
     model version and its training run (code commit, config), and every upstream artifact
-    version (training sets, raw datasets), from the lineage graph."""
+    version (training sets, raw datasets), from the lineage graph walked to its roots
+    (or ``depth`` generations); ``truncated`` is True when lineage goes on beyond it."""
     run_id = row.get("batch_run_id")
     if not run_id:
         raise InvalidInputError("the row has no batch_run_id: is it a prediction row?")
@@ -110,6 +111,7 @@ def trace(
             },
             "runs": [{"id": n.id, "name": n.name, "hops": n.hops} for n in runs],
             "artifacts": [{"ref": n.id, "type": n.type, "hops": n.hops} for n in versions_],
+            "truncated": graph.truncated,
             "graph": graph,
         }
     finally:

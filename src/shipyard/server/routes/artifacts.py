@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from shipyard.artifacts import ArtifactService, FileEntry, parse_ref
+from shipyard.artifacts.lineage import MAX_GENERATIONS
 from shipyard.core.errors import InvalidInputError
 from shipyard.server._common import JSONBytesResponse, json_response
 from shipyard.server.auth import Principal
@@ -23,7 +24,6 @@ from shipyard.store.blobs import BlobStore
 MAX_REF = 600
 MAX_ENTRIES = 1_000_000
 MAX_ALIASES = 100
-MAX_DEPTH = 100
 RUN_ID_PATTERN = r"^[0-9a-f]{32}$"
 
 router = APIRouter(tags=["artifacts"])
@@ -135,9 +135,10 @@ def lineage(
     service: Artifacts,
     ref: RefQuery,
     direction: str = Query(default="both", max_length=16),
-    depth: int = Query(default=3, ge=0, le=MAX_DEPTH),
+    depth: int | None = Query(default=None, ge=0, le=MAX_GENERATIONS),
 ) -> JSONBytesResponse:
-    """Runs and versions upstream and/or downstream of ``ref``."""
+    """Runs and versions upstream and/or downstream of ``ref``, ``depth`` generations
+    (omitted: all of it; ``truncated`` and ``stopped_by`` say where it stopped short)."""
     return json_response(service.lineage(ref, direction, depth).to_dict())
 
 

@@ -7,6 +7,8 @@
   starts ``create_app`` under uvicorn in a background thread on a free 127.0.0.1 port
   and returns a ``LiveServer`` (``.url`` is the base URL, ``.app`` the FastAPI app).
   Every server started is stopped when the test ends.
+* ``quickstart_home`` - a home after one ``shipyard quickstart`` (session-wide; copy it
+  with ``quickstart_support.copy_home`` before changing it).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from typing import Any
 import httpx
 import pytest
 
+from quickstart_support import quickstart_home  # noqa: F401 - a session fixture
 from s3_support import s3_endpoint  # noqa: F401 - a session fixture for every test
 from tests_support import fresh_postgres_database
 

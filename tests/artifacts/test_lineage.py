@@ -173,9 +173,7 @@ def test_the_hard_caps_are_reported_not_silent(
     assert len(crowded.nodes) < 11 * 2
 
 
-def test_a_cycle_in_the_usage_edges_ends(
-    svc: ArtifactService, new_run: Callable[..., str]
-) -> None:
+def test_a_cycle_in_the_usage_edges_ends(svc: ArtifactService, new_run: Callable[..., str]) -> None:
     # run A consumes a:v1 and makes b:v1, which it also reads back; run B consumes b:v1
     svc.commit_version("a", "dataset", [stored("a", b"a")])
     run_a, run_b = new_run("a"), new_run("b")

@@ -62,8 +62,7 @@ def check_walk(direction: str, depth: int | None) -> Direction:
         return direction
     if isinstance(depth, bool) or not isinstance(depth, int) or not 0 <= depth <= MAX_GENERATIONS:
         raise InvalidInputError(
-            f"Lineage depth must be an integer from 0 to {MAX_GENERATIONS} "
-            "(or none: to the roots)"
+            f"Lineage depth must be an integer from 0 to {MAX_GENERATIONS} (or none: to the roots)"
         )
     return direction
 

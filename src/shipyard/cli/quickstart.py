@@ -170,5 +170,7 @@ def _next_steps(console: Console, result: Any, seconds: float, tracking_uri: str
     console.print(f"  shipyard ui{store}              # web UI on http://127.0.0.1:5000/")
     console.print(f"  shipyard pipelines show {result.training.id}{uri}")
     console.print(f"  shipyard predictions latest --output energy-forecast{uri}")
+    entity = "--entity region=VIC,half_hour=36"
+    console.print(f"  shipyard features get --service day_ahead {entity}{uri}  # online")
     console.print("Keep it running (fires the hourly schedules):")
     console.print(f"  shipyard scheduler{uri}")

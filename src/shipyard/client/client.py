@@ -127,9 +127,7 @@ class Client(RegistryClient, PipelineClient):
     def artifact_alias_history(self, name: str) -> list[AliasEvent]:
         return self.backend.artifact_alias_history(name)
 
-    def lineage(
-        self, ref: str, direction: str = "both", depth: int | None = None
-    ) -> LineageGraph:
+    def lineage(self, ref: str, direction: str = "both", depth: int | None = None) -> LineageGraph:
         """Runs and versions around ``ref``: ``upstream``, ``downstream`` or ``both``,
         ``depth`` generations (None: all of it; ``truncated`` says if a cap was hit)."""
         return self.backend.artifact_lineage(ref, direction, depth)

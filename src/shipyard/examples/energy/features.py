@@ -13,11 +13,18 @@ known a day before it:
 
 The feature service ``day_ahead`` serves both views; ``half_hour`` comes with the
 entity rows.
+
+The views have no TTL. A view's TTL is how old a value may be and still be served, and
+Shipyard's online store measures it against the wall clock at read time: right for live
+data, but this data set ends in 2014, so any TTL would hide every online value. Nor
+does correctness need one: every row is stamped with the half-hour it describes, so
+the point-in-time join finds the row of the entity's own half-hour. With live data,
+give the views a TTL of a day or two so a stalled ingestion shows up as missing values
+instead of old lags.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pandas as pd
@@ -40,7 +47,6 @@ __all__ = [
 REGION = "VIC"
 SERVICE = "day_ahead"
 SLOTS_PER_DAY = 48
-_TTL = timedelta(hours=1)
 
 slot = Entity(
     "demand_slot",
@@ -56,7 +62,7 @@ demand_lags = FeatureView(
         Field("temperature_lag_1d", "float64", nullable=False, min=-20, max=60),
         Field("temperature_lag_1w", "float64", nullable=False, min=-20, max=60),
     ],
-    ttl=_TTL,
+    ttl=None,  # historical data: see the module docstring
     timestamp_field="event_timestamp",
     description="Demand (GW) and temperature (°C) at the same half-hour 1 day and 1 week "
     "before the target half-hour the row is stamped with",
@@ -68,7 +74,7 @@ calendar = FeatureView(
         Field("day_of_week", "int64", nullable=False, min=0, max=6),
         Field("workday", "int64", nullable=False, allowed=[0, 1]),
     ],
-    ttl=_TTL,
+    ttl=None,  # historical data: see the module docstring
     timestamp_field="event_timestamp",
     description="The target day's day of week (0 = Monday) and work day flag (beyond the "
     "data: Monday to Friday, public holidays not known)",

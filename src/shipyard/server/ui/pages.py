@@ -94,6 +94,7 @@ def artifact_page(request: Request, name: str, selector: str, user: Session) -> 
     graph = service.lineage(version.ref, "both", 3)
     ctx: dict[str, Any] = {"version": version, "files": files}
     ctx["lineage"] = views.lineage_layout(graph)
+    ctx["lineage_truncated"] = graph.truncated
     return render(request, "artifact.html", user=user, **ctx)
 
 

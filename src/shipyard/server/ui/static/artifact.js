@@ -20,3 +20,4 @@ async function show(path) {
 }
 
 $$(".preview-link").forEach((a) => a.addEventListener("click", (ev) => { ev.preventDefault(); show(a.dataset.path); }));
+if (page.auto) show(page.auto);  // predictions: their first rows straight away

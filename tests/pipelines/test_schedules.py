@@ -192,3 +192,25 @@ def test_catchup_none_fires_only_a_slot_within_the_grace(db_url: str) -> None:
     assert outcomes["SUCCEEDED"] == 1 and outcomes["MISSED"] in (9, 10)
     fired = next(slot for _, slot, status in handled if status == "SUCCEEDED")
     assert fired == max(slot for _, slot, _ in handled) and now - fired <= MINUTE
+
+
+def test_due_slots_of_all_schedules_fire_oldest_first(db_url: str) -> None:
+    """After the scheduler was away, training at :00 still runs before the forecast at
+    :15 that reads its model, whatever the schedules' names."""
+    backend = LocalBackend(db_url)
+    register(backend, fx.training)
+    backend.create_schedule("a-forecast", "training", "15 * * * *")
+    backend.create_schedule("b-training", "training", "0 * * * *")
+    for name in ("a-forecast", "b-training"):
+        _backdate(db_url, name, 3 * 60 * MINUTE)
+    order: list[tuple[int, str]] = []
+
+    def launch(schedule, slot: int, started) -> str:
+        order.append((slot, schedule.name))
+        return "0" * 32
+
+    twenty_past = now_ms() // (60 * MINUTE) * (60 * MINUTE) + 20 * MINUTE
+    tick(backend, twenty_past, launch, lease=Leasing("s"), grace_ms=MINUTE)
+    # catch-up latest: one slot each, the :00 one first
+    assert [name for _, name in order] == ["b-training", "a-forecast"]
+    assert order[1][0] - order[0][0] == 15 * MINUTE

@@ -248,8 +248,11 @@ def tick(
     grace_ms: int,
 ) -> list[tuple[str, int, str]]:
     """One pass over the active schedules; returns (schedule, slot, outcome) per slot this
-    scheduler handled (outcome: a slot status, or ``LEASE_LOST``)."""
+    scheduler handled (outcome: a slot status, or ``LEASE_LOST``). Due slots of all
+    schedules fire in slot-time order, so after a pause a pipeline scheduled at :00
+    still runs before one scheduled at :15 that consumes its output."""
     handled: list[tuple[str, int, str]] = []
+    due: list[tuple[int, str, ScheduleRecord]] = []
     for schedule in store.list_schedules("ACTIVE"):
         handled.extend(_take_over(store, schedule, launch, lease))
         decided = plan(schedule, now_ms, grace_ms)
@@ -258,11 +261,12 @@ def tick(
                 schedule.name, slot_time, status="MISSED", claimed_by=lease.claimed_by
             ):
                 handled.append((schedule.name, slot_time, SlotStatus.MISSED.value))
-        for slot_time in decided.fire:
-            slot = store.claim_schedule_slot(
-                schedule.name, slot_time, claimed_by=lease.claimed_by, lease_ms=lease.lease_ms
-            )
-            if slot is None:
-                continue  # another scheduler fired it
-            handled.append((schedule.name, slot_time, _fire(store, schedule, slot, launch, lease)))
+        due.extend((slot_time, schedule.name, schedule) for slot_time in decided.fire)
+    for slot_time, name, schedule in sorted(due, key=lambda d: (d[0], d[1])):
+        slot = store.claim_schedule_slot(
+            name, slot_time, claimed_by=lease.claimed_by, lease_ms=lease.lease_ms
+        )
+        if slot is None:
+            continue  # another scheduler fired it
+        handled.append((name, slot_time, _fire(store, schedule, slot, launch, lease)))
     return handled

